@@ -1,0 +1,157 @@
+// The one choke point between C callers and the engine: status codes, the per-thread last error,
+// the handle table and buffer decoding. Every exported function runs its body inside `guarded`.
+import AgentNet
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bumped whenever a declaration in include/agentnet.h changes incompatibly; Python checks it at import.
+let abiVersion: Int32 = 1
+
+// MARK: - Status and last error
+
+/// Status codes returned by every `agn_` function (0 = ok); the values of `AgentNetError.Kind`, plus 99 for internal errors.
+enum Status {
+    static let ok: Int32 = 0
+    static let internalError: Int32 = 99
+}
+
+/// A simple pthread mutex: the engine keeps Foundation out, and `Synchronization.Mutex` needs newer deployment targets.
+final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    @inline(__always)
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// Per-thread last error messages, as NUL-terminated C strings owned by this table.
+enum LastError {
+    nonisolated(unsafe) static var messages: [UInt: UnsafeMutablePointer<CChar>] = [:]
+    static let lock = Lock()
+    static let empty: UnsafeMutablePointer<CChar> = strdup("")!
+
+    static func set(_ message: String) {
+        let copy = strdup(message)!
+        let me = UInt(pthread_self())
+        lock.locked {
+            if let old = messages[me] { free(old) }
+            messages[me] = copy
+        }
+    }
+
+    static func get() -> UnsafePointer<CChar> {
+        let me = UInt(pthread_self())
+        return lock.locked { UnsafePointer(messages[me] ?? empty) }
+    }
+}
+
+/// Runs `body`, turning any thrown error into a status code and a last-error message.
+@inline(__always)
+func guarded(_ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return Status.ok
+    } catch let e as AgentNetError {
+        LastError.set(e.message)
+        return e.kind.rawValue
+    } catch {
+        LastError.set("internal error: \(error)")
+        return Status.internalError
+    }
+}
+
+// MARK: - Handles
+
+/// Integer handles for engine objects. Handle 0 is never issued, so a zeroed handle is always invalid;
+/// released handles are never reused, so a stale handle is an error rather than another object.
+enum Handles {
+    nonisolated(unsafe) static var objects: [Int64: AnyObject] = [:]
+    nonisolated(unsafe) static var next: Int64 = 1
+    static let lock = Lock()
+
+    static func register(_ object: AnyObject) -> Int64 {
+        lock.locked {
+            let h = next
+            next += 1
+            objects[h] = object
+            return h
+        }
+    }
+
+    static func get<T>(_ handle: Int64, as type: T.Type, _ what: String = "\(T.self)") throws -> T {
+        guard let object = lock.locked({ objects[handle] }) else {
+            throw AgentNetError(.invalidHandle, "handle \(handle) is not a live object (never created or already released)")
+        }
+        guard let typed = object as? T else {
+            throw AgentNetError(.invalidHandle, "handle \(handle) is a \(kindName(object)), expected a \(what)")
+        }
+        return typed
+    }
+
+    static func release(_ handle: Int64) throws {
+        let removed = lock.locked { objects.removeValue(forKey: handle) }
+        guard removed != nil else {
+            throw AgentNetError(.invalidHandle, "handle \(handle) is not a live object (never created or already released)")
+        }
+    }
+
+    static func kindName(_ object: AnyObject) -> String { String(describing: type(of: object)) }
+}
+
+// MARK: - Arguments
+
+/// Reads a caller's C string, rejecting NULL.
+func string(_ p: UnsafePointer<CChar>?, _ what: String) throws -> String {
+    guard let p else { throw AgentNetError(.invalidArgument, "\(what) is NULL") }
+    return String(cString: p)
+}
+
+/// Reads `n` elements from a caller's array, rejecting NULL when `n > 0` and absurd counts.
+func array<T>(_ p: UnsafePointer<T>?, _ n: Int64, _ what: String) throws -> [T] {
+    guard n >= 0, n <= 1 << 24 else { throw AgentNetError(.invalidArgument, "\(what): count \(n) is out of range") }
+    if n == 0 { return [] }
+    guard let p else { throw AgentNetError(.invalidArgument, "\(what) is NULL") }
+    return Array(UnsafeBufferPointer(start: p, count: Int(n)))
+}
+
+/// Checks an out-pointer.
+func out<T>(_ p: UnsafeMutablePointer<T>?, _ what: String) throws -> UnsafeMutablePointer<T> {
+    guard let p else { throw AgentNetError(.invalidArgument, "output pointer \(what) is NULL") }
+    return p
+}
+
+func dtype(_ code: Int32) throws -> DType {
+    guard let d = DType(rawValue: code) else { throw AgentNetError(.dtype, "unknown dtype code \(code)") }
+    return d
+}
+
+/// Reads a caller shape, rejecting negative dimensions and ranks over 8.
+func shape(_ dims: UnsafePointer<Int64>?, _ ndim: Int32) throws -> [Int] {
+    guard ndim >= 0, ndim <= 8 else { throw AgentNetError(.shape, "rank \(ndim) is out of range (0...8)") }
+    let s = try array(dims, Int64(ndim), "shape").map { Int($0) }
+    _ = try checkedCount(s)
+    return s
+}
+
+// MARK: - Basic exports
+
+@_cdecl("agn_abi_version")
+public func agn_abi_version() -> Int32 { abiVersion }
+
+@_cdecl("agn_last_error")
+public func agn_last_error() -> UnsafePointer<CChar> { LastError.get() }
+
+@_cdecl("agn_release")
+public func agn_release(_ handle: Int64) -> Int32 {
+    guarded { try Handles.release(handle) }
+}
+
+@_cdecl("agn_live_handles")
+public func agn_live_handles(_ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded { try out(count, "count").pointee = Int64(Handles.lock.locked { Handles.objects.count }) }
+}

@@ -1,0 +1,9 @@
+"""AgentNet: deep reinforcement learning with a Swift engine.
+
+Build a one-tick agent from layers, unroll it over sessions with an environment, and train it with
+n-step Q-learning, SARSA, A2C, DPG or NAF. ``agentnet.tensor`` (imported as ``T``) and ``agentnet.layers``
+replace Theano and Lasagne.
+"""
+from ._lib import AgentNetError
+
+__version__ = "0.1.0"
