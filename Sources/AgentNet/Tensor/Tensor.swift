@@ -56,6 +56,13 @@ public struct Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { ints.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// A view of existing storage with another shape (reshapes share buffers). The storage must be large enough.
+    public init(shape: [Int], dtype: DType, storage: TensorStorage) {
+        self.shape = shape
+        self.dtype = dtype
+        self.storage = storage
+    }
+
     public init(scalar: Float) { try! self.init([scalar], shape: []) }
 
     /// A tensor copied from caller memory (the C boundary and tests use this).

@@ -1,0 +1,108 @@
+/// A compiled function: `function(inputs, outputs, updates)`. Compiled once per set of concrete input shapes
+/// (plans are cached), run entirely in the engine, shared values updated in place after the outputs are computed.
+/// A call that fails (bad shape, NaN input, index out of range) leaves every shared value unchanged.
+public final class Function: @unchecked Sendable {
+    public let inputs: [Node]
+    public let outputs: [Node]
+    public let updates: [(SharedValue, Node)]
+    /// Reject NaN/inf in float inputs (on by default: a NaN fed to a training step silently ruins the parameters).
+    public var checkFinite: Bool
+
+    private var plans: [[Int]: Plan] = [:]
+    private var lastKey: [Int] = []
+    private var lastPlan: Plan?
+
+    public init(inputs: [Node], outputs: [Node], updates: [(SharedValue, Node)] = [], checkFinite: Bool = true) throws {
+        for (i, x) in inputs.enumerated() {
+            guard x.isInput else {
+                throw AgentNetError.invalid("function input \(i) (\(x)) is not a symbolic input such as T.matrix()")
+            }
+        }
+        guard Set(inputs).count == inputs.count else { throw AgentNetError.invalid("an input is listed twice") }
+        var targets = Set<ObjectIdentifier>()
+        for (s, v) in updates {
+            guard targets.insert(ObjectIdentifier(s)).inserted else {
+                throw AgentNetError.invalid("shared \(s.name ?? "value") is updated twice")
+            }
+            guard v.dtype == s.dtype, v.rank == s.rank else {
+                throw AgentNetError.dtype("update of shared \(s.name ?? "value") (\(s.dtype), rank \(s.rank)) with \(v) (\(v.dtype), rank \(v.rank))")
+            }
+        }
+        // Catch missing inputs now rather than at the first call.
+        let given = Set(inputs)
+        for n in topologicalOrder(outputs + updates.map(\.1)) where n.isInput && !given.contains(n) {
+            throw AgentNetError.invalid("missing input: \(n) is used by the outputs but is not among the function's inputs")
+        }
+        self.inputs = inputs
+        self.outputs = outputs
+        self.updates = updates
+        self.checkFinite = checkFinite
+    }
+
+    /// Validates one argument against its input node: dtype, rank and the statically known dimensions.
+    func check(_ i: Int, dtype: DType, shape: [Int]) throws {
+        let x = inputs[i]
+        let label = x.name.map { "'\($0)'" } ?? "#\(i)"
+        guard dtype == x.dtype else {
+            throw AgentNetError.dtype("input \(label): expected \(x.dtype), got \(dtype)")
+        }
+        guard shape.count == x.rank, zip(shape, x.shape).allSatisfy({ $1 == nil || $0 == $1 }) else {
+            throw AgentNetError.shape("input \(label): expected shape \(formatShape(x.shape)), got \(formatShape(shape))")
+        }
+    }
+
+    /// The plan for these input shapes, compiled on first use.
+    func plan(for shapes: [[Int]]) throws -> Plan {
+        var key: [Int] = []
+        for s in shapes { key.append(s.count); key.append(contentsOf: s) }
+        if let p = lastPlan, key == lastKey, p.isValid { return p }
+        if let p = plans[key], p.isValid {
+            lastKey = key; lastPlan = p
+            return p
+        }
+        let p = try Plan(inputs: inputs, inputShapes: shapes, outputs: outputs, updates: updates)
+        plans[key] = p
+        lastKey = key; lastPlan = p
+        return p
+    }
+
+    /// Output shapes and dtypes for these input shapes (compiles if needed).
+    public func outputShapes(for shapes: [[Int]]) throws -> [([Int], DType)] {
+        try Engine.lock.locked {
+            let p = try plan(for: shapes)
+            return p.outputTensors.map { ($0.shape, $0.dtype) }
+        }
+    }
+
+    /// Runs the function on raw argument buffers and hands each output to `emit` while the engine lock is held.
+    public func run(arguments: [(UnsafeRawPointer, DType, [Int])], emit: (Int, Tensor) throws -> Void) throws {
+        guard arguments.count == inputs.count else {
+            throw AgentNetError.invalid("expected \(inputs.count) inputs (\(inputs.map(\.description).joined(separator: ", "))), got \(arguments.count)")
+        }
+        for (i, a) in arguments.enumerated() { try check(i, dtype: a.1, shape: a.2) }
+        try Engine.lock.locked {
+            let p = try plan(for: arguments.map(\.2))
+            for (i, a) in arguments.enumerated() {
+                let t = p.inputTensors[i]
+                t.storage.raw.copyMemory(from: a.0, byteCount: t.count * t.dtype.size)
+                if checkFinite && t.hasNonFinite {
+                    throw AgentNetError(.runtime, "input \(inputs[i].name.map { "'\($0)'" } ?? "#\(i)") contains NaN or inf")
+                }
+            }
+            try p.run()
+            for (i, t) in p.outputTensors.enumerated() { try emit(i, t) }
+        }
+    }
+
+    /// Swift convenience: runs on tensors and returns copies of the outputs.
+    public func callAsFunction(_ args: [Tensor]) throws -> [Tensor] {
+        var results: [Tensor] = []
+        try run(arguments: args.map { (UnsafeRawPointer($0.storage.raw), $0.dtype, $0.shape) }) { _, t in results.append(t.copy()) }
+        return results
+    }
+}
+
+/// Evaluates nodes that have no symbolic inputs (eager mode: numpy in, numpy out).
+public func evaluate(_ nodes: [Node]) throws -> [Tensor] {
+    try Function(inputs: [], outputs: nodes, checkFinite: false)([])
+}

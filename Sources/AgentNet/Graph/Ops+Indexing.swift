@@ -1,0 +1,237 @@
+/// Basic slicing (`x[:, 1:3]`, `x[0]`, negative steps) and integer-array indexing (`q[T.arange(n), actions]`, `take`).
+
+/// One entry of a basic index: a Python slice or an integer (which drops the axis).
+public enum SliceItem: Sendable, Equatable {
+    case range(start: Int?, stop: Int?, step: Int)
+    case index(Int)
+
+    /// Python's `slice.indices(n)` for ranges; bounds-checked for integers.
+    func resolve(_ n: Int, axis: Int) throws -> (start: Int, count: Int, step: Int, keeps: Bool) {
+        switch self {
+        case .index(let i):
+            let j = i < 0 ? i + n : i
+            guard j >= 0, j < n else { throw AgentNetError(.shape, "index \(i) is out of bounds for axis \(axis) with size \(n)") }
+            return (j, 1, 1, false)
+        case .range(let start, let stop, let step):
+            guard step != 0 else { throw AgentNetError.invalid("slice step cannot be zero") }
+            func clamp(_ v: Int?, _ dflt: Int, _ lo: Int, _ hi: Int) -> Int {
+                guard var v else { return dflt }
+                if v < 0 { v += n }
+                return Swift.min(Swift.max(v, lo), hi)
+            }
+            if step > 0 {
+                let s = clamp(start, 0, 0, n), e = clamp(stop, n, 0, n)
+                return (s, e > s ? (e - s + step - 1) / step : 0, step, true)
+            }
+            let s = clamp(start, n - 1, -1, n - 1), e = clamp(stop, -1, -1, n - 1)
+            return (s, s > e ? (s - e - step - 1) / (-step) : 0, step, true)
+        }
+    }
+}
+
+/// Resolves items against a concrete shape: output shape, strides into x and the base offset.
+func resolveSlice(_ items: [SliceItem], _ shape: [Int]) throws -> (out: [Int], strides: [Int], base: Int, full: [(Int, Int, Int)]) {
+    guard items.count <= shape.count else {
+        throw AgentNetError.shape("too many indices (\(items.count)) for shape \(formatShape(shape))")
+    }
+    let own = contiguousStrides(shape)
+    var out: [Int] = [], strides: [Int] = [], base = 0, full: [(Int, Int, Int)] = []
+    for axis in 0..<shape.count {
+        let item = axis < items.count ? items[axis] : .range(start: nil, stop: nil, step: 1)
+        let r = try item.resolve(shape[axis], axis: axis)
+        base += r.start * own[axis]
+        full.append((r.start, r.count, r.step))
+        if r.keeps {
+            out.append(r.count)
+            strides.append(r.step * own[axis])
+        }
+    }
+    return (out, strides, base, full)
+}
+
+public struct SliceOp: Op {
+    public let items: [SliceItem]
+    public var name: String { "getitem" }
+    public var attributes: String { "\(items)" }
+
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
+        let x = inputs[0]
+        guard items.count <= x.rank else {
+            throw AgentNetError.shape("too many indices (\(items.count)) for shape \(formatShape(x.shape))")
+        }
+        var out: [Int?] = []
+        for axis in 0..<x.rank {
+            let item = axis < items.count ? items[axis] : .range(start: nil, stop: nil, step: 1)
+            if case .index = item { if let n = x.shape[axis] { _ = try item.resolve(n, axis: axis) }; continue }
+            out.append(try x.shape[axis].map { try item.resolve($0, axis: axis).count })
+        }
+        return (x.dtype, out)
+    }
+
+    public func shape(_ ctx: ShapeContext) throws -> [Int] { try resolveSlice(items, ctx.shapes[0]).out }
+
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let r = try resolveSlice(items, inputs[0].shape)
+        return stridedCopyKernel(inputs[0], base: r.base, strides: r.strides, output)
+    }
+
+    public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
+        guard node.dtype == .float32 else { return [nil] }
+        return [try Node.make(SliceGradOp(items: items), [g, node.inputs[0]])]
+    }
+}
+
+/// Gradient of a basic slice: zeros shaped like x with g written into the sliced positions.
+public struct SliceGradOp: Op {
+    public let items: [SliceItem]
+    public var name: String { "getitem_grad" }
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) { (.float32, inputs[1].shape) }
+    public func shape(_ ctx: ShapeContext) throws -> [Int] { ctx.shapes[1] }
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let r = try resolveSlice(items, output.shape)
+        let g = inputs[0], n = output.count
+        let plan = BroadcastPlan(out: r.out, strides: [r.strides, contiguousStrides(r.out)])
+        let s = plan.innerStrides[0], po = output.floats + r.base, pg = UnsafePointer(g.floats)
+        return {
+            output.floats.update(repeating: 0, count: n)
+            plan.withRuns { off, go, len in
+                let o = po + off[0], src = pg + go
+                for i in 0..<len { o[i * s] = src[i] }
+            }
+        }
+    }
+    public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
+        [try Node.make(SliceOp(items: items), [g]), nil]
+    }
+}
+
+/// numpy advanced indexing with integer arrays at the positions where `isArray` is true, full slices elsewhere.
+/// The index arrays broadcast together to shape B; if they sit on adjacent axes B replaces those axes, otherwise
+/// B comes first (numpy's rule). Negative indices count from the end; out-of-range indices are an error.
+public struct AdvancedIndexOp: Op {
+    public let isArray: [Bool]
+    public var name: String { "advanced_index" }
+
+    var arrayAxes: [Int] { isArray.indices.filter { isArray[$0] } }
+    var adjacent: Bool { let a = arrayAxes; return a.last! - a.first! == a.count - 1 }
+
+    func layout<D>(_ x: [D], _ b: [D]) -> [D] {
+        let rest = (0..<x.count).filter { $0 >= isArray.count || !isArray[$0] }.map { x[$0] }
+        if adjacent {
+            let first = arrayAxes.first!
+            let before = (0..<first).map { x[$0] }
+            return before + b + Array(rest.dropFirst(before.count))
+        }
+        return b + rest
+    }
+
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
+        let x = inputs[0]
+        guard isArray.count <= x.rank, !arrayAxes.isEmpty, inputs.count == arrayAxes.count + 1 else {
+            throw AgentNetError.shape("advanced index: \(isArray.count) indices for shape \(formatShape(x.shape))")
+        }
+        for i in inputs.dropFirst() where i.dtype == .float32 {
+            throw AgentNetError.dtype("arrays used as indices must be of integer type, got float32 (\(i))")
+        }
+        let b = try broadcastStatic(inputs.dropFirst().map(\.shape))
+        return (x.dtype, layout(x.shape, b))
+    }
+
+    public func shape(_ ctx: ShapeContext) throws -> [Int] {
+        let b = try broadcastShapes(Array(ctx.shapes.dropFirst()))
+        return layout(ctx.shapes[0], b)
+    }
+
+    /// Calls `body(xOffset, outOffset, blockLength)` for every contiguous block; validates indices.
+    static func walk(_ op: AdvancedIndexOp, _ xShape: [Int], _ idx: [Tensor], _ outShape: [Int],
+                     _ body: (Int, Int, Int) -> Void) throws {
+        let b = try broadcastShapes(idx.map(\.shape))
+        let bCount = b.reduce(1, *)
+        let axes = op.arrayAxes, xStrides = contiguousStrides(xShape)
+        // Element strides of each index array over B.
+        let iStrides = idx.map { t -> [Int] in
+            let own = contiguousStrides(t.shape), off = b.count - t.rank
+            return (0..<b.count).map { j in j < off || t.shape[j - off] == 1 ? 0 : own[j - off] }
+        }
+        let sliceAxes = (0..<xShape.count).filter { $0 >= op.isArray.count || !op.isArray[$0] }
+        // Slice axes before the B block (adjacent case) and after it.
+        let nBefore = op.adjacent ? sliceAxes.filter { $0 < axes.first! }.count : 0
+        let beforeAxes = Array(sliceAxes.prefix(nBefore)), afterAxes = Array(sliceAxes.dropFirst(nBefore))
+        // Trailing slice axes that are contiguous in x form one copied block.
+        var block = 1, blockAxes = 0
+        for a in afterAxes.reversed() {
+            guard a == xShape.count - 1 - blockAxes else { break }
+            block *= xShape[a]
+            blockAxes += 1
+        }
+        let loopAfter = Array(afterAxes.dropLast(blockAxes))
+        let beforeCount = beforeAxes.map { xShape[$0] }.reduce(1, *)
+        let loopAfterCount = loopAfter.map { xShape[$0] }.reduce(1, *)
+        var bIndex = [Int](repeating: 0, count: b.count)
+        var out = 0
+        for pre in 0..<beforeCount {
+            var preOffset = 0, rem = pre
+            for a in beforeAxes.reversed() { preOffset += (rem % xShape[a]) * xStrides[a]; rem /= xShape[a] }
+            for bi in 0..<bCount {
+                var rem = bi
+                for d in stride(from: b.count - 1, through: 0, by: -1) { bIndex[d] = rem % b[d]; rem /= b[d] }
+                var offset = preOffset
+                for (k, axis) in axes.enumerated() {
+                    var e = 0
+                    for d in 0..<b.count { e += bIndex[d] * iStrides[k][d] }
+                    var v = idx[k].dtype == .int32 ? Int(idx[k].ints[e]) : Int(idx[k].bytes[e])
+                    let n = xShape[axis]
+                    if v < 0 { v += n }
+                    guard v >= 0, v < n else {
+                        throw AgentNetError(.runtime, "index \(v < 0 ? v - n : v) is out of bounds for axis \(axis) with size \(n)")
+                    }
+                    offset += v * xStrides[axis]
+                }
+                for post in 0..<loopAfterCount {
+                    var postOffset = 0, rem = post
+                    for a in loopAfter.reversed() { postOffset += (rem % xShape[a]) * xStrides[a]; rem /= xShape[a] }
+                    body(offset + postOffset, out, block)
+                    out += block
+                }
+            }
+        }
+        _ = outShape
+    }
+
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let x = inputs[0], idx = Array(inputs.dropFirst()), size = x.dtype.size
+        let src = x.storage.raw, dst = output.storage.raw, xShape = x.shape, outShape = output.shape
+        return {
+            try AdvancedIndexOp.walk(self, xShape, idx, outShape) { xo, oo, n in
+                (dst + oo * size).copyMemory(from: src + xo * size, byteCount: n * size)
+            }
+        }
+    }
+
+    public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
+        guard node.dtype == .float32 else { return Array(repeating: nil, count: node.inputs.count) }
+        let grad = try Node.make(AdvancedIndexGradOp(index: self), [g] + node.inputs)
+        return [grad] + Array(repeating: nil, count: node.inputs.count - 1)
+    }
+}
+
+/// Gradient of advanced indexing: zeros shaped like x with g added at the indexed positions (repeats accumulate).
+public struct AdvancedIndexGradOp: Op {
+    public let index: AdvancedIndexOp
+    public var name: String { "advanced_index_grad" }
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) { (.float32, inputs[1].shape) }
+    public func shape(_ ctx: ShapeContext) throws -> [Int] { ctx.shapes[1] }
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let g = inputs[0], idx = Array(inputs.dropFirst(2)), n = output.count
+        let pg = UnsafePointer(g.floats), po = output.floats, xShape = output.shape, gShape = g.shape, op = index
+        return {
+            po.update(repeating: 0, count: n)
+            try AdvancedIndexOp.walk(op, xShape, idx, gShape) { xo, go, len in
+                for i in 0..<len { po[xo + i] += pg[go + i] }
+            }
+        }
+    }
+    public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
+        [try Node.make(index, [g] + node.inputs.dropFirst(2))] + Array(repeating: nil, count: node.inputs.count - 1)
+    }
+}

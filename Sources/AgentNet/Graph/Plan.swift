@@ -1,0 +1,143 @@
+/// A graph specialised on concrete input shapes: every node's shape resolved, shape-only subgraphs folded to
+/// constants, buffers assigned (reused once their last reader has run, shared by reshape-like views) and a flat
+/// list of kernels. Running a plan allocates nothing.
+final class Plan {
+    /// Caller values are copied into these before the kernels run.
+    let inputTensors: [Tensor]
+    let outputTensors: [Tensor]
+    let kernels: [Kernel]
+    /// Applied after all kernels succeed: (shared value, its new value).
+    let updates: [(SharedValue, Tensor)]
+    /// Storages of the shared values at plan time; a `set` that changed them invalidates the plan.
+    let sharedStorages: [(SharedValue, TensorStorage)]
+
+    init(inputs: [Node], inputShapes: [[Int]], outputs: [Node], updates: [(SharedValue, Node)]) throws {
+        let roots = outputs + updates.map(\.1)
+        let order = topologicalOrder(roots)
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+
+        var shapes: [Node: [Int]] = [:]
+        var statics: [Node: Tensor] = [:]
+        var tensors: [Node: Tensor] = [:]
+        var shared: [(SharedValue, TensorStorage)] = []
+        for (node, shape) in zip(inputs, inputShapes) { shapes[node] = shape }
+
+        // 1. Shapes and compile-time values.
+        for node in order {
+            if node.isInput {
+                guard shapes[node] != nil else {
+                    throw AgentNetError.invalid("missing input: \(node) is used by the outputs but is not among the function's inputs")
+                }
+                continue
+            }
+            if let s = node.sharedValue {
+                shapes[node] = s.tensor.shape
+                tensors[node] = s.tensor
+                shared.append((s, s.tensor.storage))
+                continue
+            }
+            if let c = node.constantValue {
+                shapes[node] = c.shape
+                statics[node] = c
+                continue
+            }
+            let ctx = ShapeContext(node: node, shapes: node.inputs.map { shapes[$0]! },
+                                   values: node.inputs.map { statics[$0] })
+            let shape: [Int]
+            do { shape = try node.op.shape(ctx) } catch let e as AgentNetError {
+                throw AgentNetError(e.kind, "\(e.message) (in \(node.op.name) of \(node.inputs.map { formatShape(shapes[$0]!) }.joined(separator: ", ")))")
+            }
+            shapes[node] = shape
+            let foldable = node.op is ShapeOp || (node.op.isFoldable && node.inputs.allSatisfy { statics[$0] != nil })
+            if foldable {
+                let ins = node.inputs.map { statics[$0] ?? Tensor(shape: shapes[$0]!, dtype: $0.dtype, storage: TensorStorage(byteCount: 0)) }
+                if node.op.aliasesInput {
+                    statics[node] = Tensor(shape: shape, dtype: node.dtype, storage: ins[0].storage)
+                } else {
+                    let out = try Tensor(zeros: shape, dtype: node.dtype)
+                    try node.op.kernel(ins, out)()
+                    statics[node] = out
+                }
+            }
+        }
+
+        // 2. Buffers: views share their source's storage; the rest reuse freed storages.
+        func root(_ n: Node) -> Node {
+            var r = n
+            while r.op.aliasesInput && statics[r] == nil, let first = r.inputs.first { r = first }
+            return r
+        }
+        var lastUse: [Node: Int] = [:]
+        for (i, node) in order.enumerated() {
+            for input in node.inputs { lastUse[root(input)] = max(lastUse[root(input)] ?? 0, i) }
+        }
+        for r in roots { lastUse[root(r)] = order.count }
+        var inputTensors: [Tensor] = []
+        for (node, shape) in zip(inputs, inputShapes) {
+            let t = try Tensor(zeros: shape, dtype: node.dtype)
+            inputTensors.append(t)
+            tensors[node] = t
+        }
+        var free: [TensorStorage] = []
+        var owned: [Node: TensorStorage] = [:]
+        var kernels: [Kernel] = []
+        for (i, node) in order.enumerated() {
+            if let s = statics[node] { tensors[node] = s; continue }
+            if tensors[node] != nil { continue }
+            let shape = shapes[node]!
+            if node.op.aliasesInput {
+                tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
+            } else {
+                let bytes = try checkedCount(shape) * node.dtype.size
+                let storage: TensorStorage
+                if let k = free.indices.filter({ free[$0].byteCount >= bytes }).min(by: { free[$0].byteCount < free[$1].byteCount }) {
+                    storage = free.remove(at: k)
+                } else {
+                    storage = TensorStorage(byteCount: bytes)
+                }
+                owned[node] = storage
+                let out = Tensor(shape: shape, dtype: node.dtype, storage: storage)
+                tensors[node] = out
+                kernels.append(try node.op.kernel(node.inputs.map { tensors[$0]! }, out))
+            }
+            for input in Set(node.inputs) {
+                let r = root(input)
+                if lastUse[r] == i, let s = owned[r] { free.append(s); owned[r] = nil }
+            }
+            _ = position
+        }
+
+        // 3. Updates: a new value that is itself some shared value's storage is staged first, so swaps work.
+        let sharedSet = Set(shared.map { ObjectIdentifier($0.1) })
+        var staged: [(SharedValue, Tensor)] = []
+        for (s, expr) in updates {
+            let t = tensors[expr]!
+            guard t.shape == s.tensor.shape, t.dtype == s.dtype else {
+                throw AgentNetError.shape("update of shared \(s.name ?? "value") \(formatShape(s.tensor.shape)) \(s.dtype) with a value of shape \(formatShape(t.shape)) \(t.dtype)")
+            }
+            if sharedSet.contains(ObjectIdentifier(t.storage)) || statics[expr] != nil {
+                let copy = try Tensor(zeros: t.shape, dtype: t.dtype)
+                let bytes = t.count * t.dtype.size
+                kernels.append { copy.storage.raw.copyMemory(from: t.storage.raw, byteCount: bytes) }
+                staged.append((s, copy))
+            } else {
+                staged.append((s, t))
+            }
+        }
+        self.inputTensors = inputTensors
+        self.outputTensors = outputs.map { tensors[$0]! }
+        self.kernels = kernels
+        self.updates = staged
+        self.sharedStorages = shared
+    }
+
+    /// True while every shared value still has the storage this plan was built on.
+    var isValid: Bool { sharedStorages.allSatisfy { $0.0.tensor.storage === $0.1 } }
+
+    func run() throws {
+        for k in kernels { try k() }
+        for (s, t) in updates where s.tensor.storage !== t.storage {
+            s.tensor.storage.raw.copyMemory(from: t.storage.raw, byteCount: t.count * t.dtype.size)
+        }
+    }
+}
