@@ -31,6 +31,38 @@ const char *agn_last_error(void);
 int32_t agn_release(agn_handle handle);
 int32_t agn_live_handles(int64_t *count);
 
+/* Environments */
+/* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs
+ * sub-envs; every call covers the whole batch. Flags are uint8 0/1; observations float32 [num_envs, obs_size]. */
+/* id: "CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "BooleanReasoning-v0".
+ * autoreset_mode: 0 next step, 1 same step, 2 disabled. max_episode_steps <= 0: no time limit. */
+int32_t agn_env_create(const char *id, int64_t num_envs, int32_t autoreset_mode, int64_t max_episode_steps,
+                       agn_handle *out);
+/* out int64[9]: num_envs, obs_size, state_size, action_kind (0 discrete, 1 box), action count or width,
+ * render height, render width, autoreset_mode, max_episode_steps (0 = none). */
+int32_t agn_env_describe(agn_handle env, int64_t *out, int64_t n);
+/* Sub-env first + k gets NumPy SeedSequence(seed + k), k < count; seed as little-endian uint32 words. */
+int32_t agn_env_seed(agn_handle env, int64_t first, int64_t count, const uint32_t *seed_words, int64_t n_words);
+/* Resets sub-envs whose mask byte is nonzero (mask NULL: all) and writes their obs rows. has_options selects
+ * (option_a, option_b) = (low, high), or (x_init, y_init) for Pendulum, over the defaults. */
+int32_t agn_env_reset(agn_handle env, const uint8_t *mask, int64_t n_mask, int32_t has_options, double option_a,
+                      double option_b, float *obs, int64_t n_obs);
+/* Steps all sub-envs. rewards/terminated/truncated hold n_envs entries. final_obs (same-step autoreset only,
+ * else NULL) receives the terminal obs rows of sub-envs that ended. */
+int32_t agn_env_step_discrete(agn_handle env, const int64_t *actions, int64_t n_actions, float *obs, int64_t n_obs,
+                              double *rewards, uint8_t *terminated, uint8_t *truncated, int64_t n_envs,
+                              float *final_obs, int64_t n_final_obs);
+int32_t agn_env_step_box(agn_handle env, const float *actions, int64_t n_actions, float *obs, int64_t n_obs,
+                         double *rewards, uint8_t *terminated, uint8_t *truncated, int64_t n_envs,
+                         float *final_obs, int64_t n_final_obs);
+/* Internal float64 state [num_envs, state_size]. */
+int32_t agn_env_state(agn_handle env, double *out, int64_t n);
+/* PCG64 stream of one sub-env as uint64[4] {state_hi, state_lo, inc_hi, inc_lo}; *seeded = 0 if it has none yet. */
+int32_t agn_env_get_rng(agn_handle env, int64_t index, uint64_t *state, int32_t *seeded);
+int32_t agn_env_set_rng(agn_handle env, int64_t index, const uint64_t *state);
+/* RGB frames of sub-envs first..first+count-1, uint8 [count, height, width, 3]. */
+int32_t agn_env_render(agn_handle env, int64_t first, int64_t count, uint8_t *out, int64_t n);
+
 #ifdef __cplusplus
 }
 #endif

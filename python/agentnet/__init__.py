@@ -7,3 +7,4 @@ replace Theano and Lasagne.
 from ._lib import AgentNetError
 
 __version__ = "0.1.0"
+from . import envs  # registers agentnet/* ids with gymnasium
