@@ -40,7 +40,7 @@ public final class Function: @unchecked Sendable {
     }
 
     /// Validates one argument against its input node: dtype, rank and the statically known dimensions.
-    func check(_ i: Int, dtype: DType, shape: [Int]) throws {
+    public func check(_ i: Int, dtype: DType, shape: [Int]) throws {
         let x = inputs[i]
         let label = x.name.map { "'\($0)'" } ?? "#\(i)"
         guard dtype == x.dtype else {

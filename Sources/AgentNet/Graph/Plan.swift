@@ -10,8 +10,11 @@ final class Plan {
     let updates: [(SharedValue, Tensor)]
     /// Storages of the shared values at plan time; a `set` that changed them invalidates the plan.
     let sharedStorages: [(SharedValue, TensorStorage)]
+    /// Every buffer the kernels touch: kernels capture raw pointers, so the plan owns the storages.
+    let retained: [TensorStorage]
 
     init(inputs: [Node], inputShapes: [[Int]], outputs: [Node], updates: [(SharedValue, Node)]) throws {
+        _ = Engine.configured
         let roots = outputs + updates.map(\.1)
         let order = topologicalOrder(roots)
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
@@ -129,6 +132,7 @@ final class Plan {
         self.kernels = kernels
         self.updates = staged
         self.sharedStorages = shared
+        self.retained = tensors.values.map(\.storage) + statics.values.map(\.storage) + staged.map(\.1.storage)
     }
 
     /// True while every shared value still has the storage this plan was built on.
