@@ -61,7 +61,10 @@ public func grad(_ cost: Node, wrt: [Node], consider: [Node] = [], disconnected:
             continue
         }
         for (input, part) in zip(node.inputs, parts) {
-            guard let part, reaches.contains(input), input.dtype == .float32 else { continue }
+            guard reaches.contains(input) else { continue }
+            // An integer or bool value on the path (argmax, a comparison) carries no gradient.
+            guard input.dtype == .float32 else { blocked.append(input.op.name); continue }
+            guard let part else { continue }
             grads[input] = try grads[input].map { try T.add($0, part) } ?? part
         }
     }

@@ -66,7 +66,7 @@ public struct ConcatPartOp: Op {
     public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) { (inputs[0].dtype, inputs[part + 1].shape) }
     public func shape(_ ctx: ShapeContext) throws -> [Int] { ctx.shapes[part + 1] }
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
-        let start = inputs[1...part].map { $0.shape[axis] }.reduce(0, +)
+        let start = inputs[1..<(part + 1)].map { $0.shape[axis] }.reduce(0, +)
         let items = Array(repeating: SliceItem.range(start: nil, stop: nil, step: 1), count: axis)
             + [.range(start: start, stop: start + output.shape[axis], step: 1)]
         let r = try resolveSlice(items, inputs[0].shape)

@@ -76,7 +76,8 @@ public struct BroadcastPlan {
             if mergeable {
                 shape[j - 1] *= shape[j]
                 shape.remove(at: j)
-                for k in st.indices { st[k].remove(at: j) }
+                // The merged axis steps like the inner one.
+                for k in st.indices { st[k][j - 1] = st[k][j]; st[k].remove(at: j) }
             }
             j -= 1
         }

@@ -188,7 +188,10 @@ def _shape_arg(shape):
     shape = list(shape)
     if any(isinstance(d, Variable) for d in shape):
         return stack([cast(d, "int32") if isinstance(d, Variable) else int(d) for d in shape])
-    return [int(d) for d in shape]
+    dims = [int(d) for d in shape]
+    if any(d >= 2**31 or d < -1 for d in dims):
+        raise ValueError(f"shape {tuple(dims)} is too large or has negative dimensions")
+    return dims
 
 
 def reshape(x, newshape, ndim=None):
