@@ -1,0 +1,515 @@
+"""``agentnet.updates``: gradient-based update rules with Lasagne's names, signatures and semantics.
+
+Every optimizer takes ``loss_or_grads`` (a scalar loss expression, differentiated with :func:`agentnet.tensor.grad`,
+or a list of gradient expressions, one per parameter) and ``params`` (a list of shared variables), and returns an
+``OrderedDict`` mapping each shared variable (parameters and new optimizer state) to its new symbolic value, ready
+for ``agentnet.function(inputs, outputs, updates=updates)``.
+
+Optimizer state (velocities, accumulators, Adam's moments and time step) lives in new float32 shared variables
+initialised to zeros with the shape of the parameter's current value.
+
+Functions
+---------
+sgd, momentum, nesterov_momentum, adagrad, rmsprop, adadelta, adam, adamax
+    Update rules.
+apply_momentum, apply_nesterov_momentum
+    Add (Nesterov) momentum to an existing update dictionary.
+norm_constraint, total_norm_constraint
+    Rescale tensors (weights or gradients) to a maximum norm.
+get_or_compute_grads
+    Gradients of a loss, or a checked list of given gradients.
+"""
+from collections import OrderedDict
+import numbers
+
+import numpy as np
+
+from ._core import SharedVariable, Variable, shared
+from . import tensor as T
+
+__all__ = [
+    "sgd", "apply_momentum", "momentum", "apply_nesterov_momentum", "nesterov_momentum", "adagrad", "rmsprop",
+    "adadelta", "adam", "adamax", "norm_constraint", "total_norm_constraint", "get_or_compute_grads",
+]
+
+
+def _const(x, name):
+    """A hyperparameter as a float32 numpy scalar, or unchanged when it is symbolic (e.g. a shared learning rate)."""
+    if isinstance(x, Variable):
+        if x.ndim != 0:
+            raise ValueError(f"{name} must be a scalar, got an expression of rank {x.ndim}")
+        return x
+    if isinstance(x, (numbers.Real, np.ndarray, np.generic)) and np.ndim(x) == 0:
+        return np.float32(x)
+    raise TypeError(f"{name} must be a number or a symbolic scalar, got {x!r}")
+
+
+def _zeros_like_param(param, name):
+    value = param.get_value(borrow=True)
+    return shared(np.zeros(value.shape, dtype=np.float32), name=name)
+
+
+def _state_name(param, suffix):
+    base = getattr(param, "_given_name", None)
+    return f"{base}.{suffix}" if base else suffix
+
+
+def _check_params(params):
+    if isinstance(params, (SharedVariable, Variable)):
+        raise TypeError("params must be a list of shared variables, got a single variable (wrap it in a list)")
+    params = list(params)
+    for p in params:
+        if not isinstance(p, SharedVariable):
+            raise ValueError("params must contain shared variables only, got "
+                             f"{p!r}; parameters are created with agentnet.shared(...)")
+    return params
+
+
+def get_or_compute_grads(loss_or_grads, params):
+    """Gradients of ``loss_or_grads`` with respect to ``params``, or ``loss_or_grads`` itself if it is a list.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss expression, or a list of gradient expressions (one per parameter, same shapes).
+    params : list of SharedVariable
+        The variables to differentiate with respect to.
+
+    Returns
+    -------
+    list of symbolic expressions
+        One gradient per parameter, each shaped like the parameter.
+
+    Raises
+    ------
+    ValueError
+        If ``params`` contains anything but shared variables, or a gradient list has the wrong length.
+    """
+    params = _check_params(params)
+    if isinstance(loss_or_grads, (list, tuple)):
+        if len(loss_or_grads) != len(params):
+            raise ValueError(f"Got {len(loss_or_grads)} gradient expressions for {len(params)} parameters")
+        return list(loss_or_grads)
+    if not isinstance(loss_or_grads, Variable):
+        raise TypeError("loss_or_grads must be a symbolic scalar loss or a list of gradient expressions, "
+                        f"got {type(loss_or_grads).__name__}")
+    if loss_or_grads.ndim != 0:
+        raise ValueError(f"the loss must be a scalar, got an expression of rank {loss_or_grads.ndim} "
+                         "(aggregate it first, e.g. with agentnet.objectives.aggregate)")
+    return T.grad(loss_or_grads, params)
+
+
+def sgd(loss_or_grads, params, learning_rate):
+    """Stochastic gradient descent: ``param := param - learning_rate * grad``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value.
+    """
+    grads = get_or_compute_grads(loss_or_grads, params)
+    lr = _const(learning_rate, "learning_rate")
+    updates = OrderedDict()
+    for param, grad in zip(params, grads):
+        updates[param] = param - lr * grad
+    return updates
+
+
+def apply_momentum(updates, params=None, momentum=0.9):
+    """Adds classical momentum to an update dictionary.
+
+    For each parameter with update ``param := param + step``, keeps a velocity ``v`` (zeros initially) and
+    applies ``x = momentum * v + updates[param]``; ``v := x - param``; ``param := x``.
+
+    Parameters
+    ----------
+    updates : OrderedDict
+        Shared variable → new value (for instance from :func:`sgd`). It is not modified.
+    params : list of SharedVariable, optional
+        The variables to add momentum to; all keys of ``updates`` by default.
+    momentum : float or symbolic scalar
+        The amount of momentum to apply; higher values smooth more and take larger steps.
+
+    Returns
+    -------
+    OrderedDict
+        A copy of ``updates`` with momentum applied and the velocities' updates added.
+    """
+    if params is None:
+        params = list(updates.keys())
+    mom = _const(momentum, "momentum")
+    updates = OrderedDict(updates)
+    for param in _check_params(params):
+        if param not in updates:
+            raise KeyError(f"{param!r} has no entry in updates")
+        velocity = _zeros_like_param(param, _state_name(param, "velocity"))
+        x = mom * velocity + updates[param]
+        updates[velocity] = x - param
+        updates[param] = x
+    return updates
+
+
+def momentum(loss_or_grads, params, learning_rate, momentum=0.9):
+    """SGD with classical momentum: ``v := momentum * v - learning_rate * grad``; ``param := param + v``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size.
+    momentum : float or symbolic scalar
+        The amount of momentum (0.9 by default).
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the velocities.
+    """
+    updates = sgd(loss_or_grads, params, learning_rate)
+    return apply_momentum(updates, momentum=momentum)
+
+
+def apply_nesterov_momentum(updates, params=None, momentum=0.9):
+    """Adds Nesterov momentum to an update dictionary.
+
+    With ``step = updates[param] - param`` and velocity ``v`` (zeros initially):
+    ``x = momentum * v + step``; ``v := x``; ``param := momentum * x + updates[param]``.
+
+    Parameters
+    ----------
+    updates : OrderedDict
+        Shared variable → new value (for instance from :func:`sgd`). It is not modified.
+    params : list of SharedVariable, optional
+        The variables to add momentum to; all keys of ``updates`` by default.
+    momentum : float or symbolic scalar
+        The amount of momentum to apply.
+
+    Returns
+    -------
+    OrderedDict
+        A copy of ``updates`` with Nesterov momentum applied and the velocities' updates added.
+    """
+    if params is None:
+        params = list(updates.keys())
+    mom = _const(momentum, "momentum")
+    updates = OrderedDict(updates)
+    for param in _check_params(params):
+        if param not in updates:
+            raise KeyError(f"{param!r} has no entry in updates")
+        velocity = _zeros_like_param(param, _state_name(param, "velocity"))
+        x = mom * velocity + updates[param] - param
+        updates[velocity] = x
+        updates[param] = mom * x + updates[param]
+    return updates
+
+
+def nesterov_momentum(loss_or_grads, params, learning_rate, momentum=0.9):
+    """SGD with Nesterov momentum: ``v := momentum * v - learning_rate * grad``;
+    ``param := param + momentum * v - learning_rate * grad``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size.
+    momentum : float or symbolic scalar
+        The amount of momentum (0.9 by default).
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the velocities.
+    """
+    updates = sgd(loss_or_grads, params, learning_rate)
+    return apply_nesterov_momentum(updates, momentum=momentum)
+
+
+def adagrad(loss_or_grads, params, learning_rate=1.0, epsilon=1e-6):
+    """Adagrad: ``a := a + grad**2``; ``param := param - learning_rate * grad / sqrt(a + epsilon)``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size (1.0 by default).
+    epsilon : float
+        Added inside the square root for numerical stability.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the accumulators.
+    """
+    grads = get_or_compute_grads(loss_or_grads, params)
+    lr, eps = _const(learning_rate, "learning_rate"), _const(epsilon, "epsilon")
+    updates = OrderedDict()
+    for param, grad in zip(params, grads):
+        accu = _zeros_like_param(param, _state_name(param, "accu"))
+        accu_new = accu + T.square(grad)
+        updates[accu] = accu_new
+        updates[param] = param - lr * grad / T.sqrt(accu_new + eps)
+    return updates
+
+
+def rmsprop(loss_or_grads, params, learning_rate=1.0, rho=0.9, epsilon=1e-6):
+    """RMSProp: ``a := rho * a + (1 - rho) * grad**2``; ``param := param - learning_rate * grad / sqrt(a + epsilon)``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size (1.0 by default).
+    rho : float or symbolic scalar
+        Decay of the moving average of squared gradients (0.9 by default).
+    epsilon : float
+        Added inside the square root for numerical stability.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the accumulators.
+    """
+    grads = get_or_compute_grads(loss_or_grads, params)
+    lr, r, eps = _const(learning_rate, "learning_rate"), _const(rho, "rho"), _const(epsilon, "epsilon")
+    one = np.float32(1)
+    updates = OrderedDict()
+    for param, grad in zip(params, grads):
+        accu = _zeros_like_param(param, _state_name(param, "accu"))
+        accu_new = r * accu + (one - r) * T.square(grad)
+        updates[accu] = accu_new
+        updates[param] = param - lr * grad / T.sqrt(accu_new + eps)
+    return updates
+
+
+def adadelta(loss_or_grads, params, learning_rate=1.0, rho=0.95, epsilon=1e-6):
+    """Adadelta (Zeiler 2012).
+
+    ``a := rho * a + (1 - rho) * grad**2``;
+    ``u = grad * sqrt(d + epsilon) / sqrt(a + epsilon)``; ``param := param - learning_rate * u``;
+    ``d := rho * d + (1 - rho) * u**2``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        Scales the step (1.0 by default, as in the paper).
+    rho : float or symbolic scalar
+        Decay of both moving averages (0.95 by default).
+    epsilon : float
+        Added inside the square roots.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including both accumulators.
+    """
+    grads = get_or_compute_grads(loss_or_grads, params)
+    lr, r, eps = _const(learning_rate, "learning_rate"), _const(rho, "rho"), _const(epsilon, "epsilon")
+    one = np.float32(1)
+    updates = OrderedDict()
+    for param, grad in zip(params, grads):
+        accu = _zeros_like_param(param, _state_name(param, "accu"))
+        delta_accu = _zeros_like_param(param, _state_name(param, "delta_accu"))
+        accu_new = r * accu + (one - r) * T.square(grad)
+        updates[accu] = accu_new
+        update = grad * T.sqrt(delta_accu + eps) / T.sqrt(accu_new + eps)
+        updates[param] = param - lr * update
+        updates[delta_accu] = r * delta_accu + (one - r) * T.square(update)
+    return updates
+
+
+def adam(loss_or_grads, params, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """Adam (Kingma and Ba 2014), in the paper's efficient form.
+
+    ``t := t + 1``; ``a_t = learning_rate * sqrt(1 - beta2**t) / (1 - beta1**t)``;
+    ``m := beta1 * m + (1 - beta1) * grad``; ``v := beta2 * v + (1 - beta2) * grad**2``;
+    ``param := param - a_t * m / (sqrt(v) + epsilon)``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size (0.001 by default).
+    beta1, beta2 : float or symbolic scalar
+        Exponential decay rates of the first and second moment estimates.
+    epsilon : float
+        Added to ``sqrt(v)`` for numerical stability.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the moments and the (scalar, float32) time step.
+    """
+    grads = get_or_compute_grads(loss_or_grads, params)
+    lr, b1, b2 = _const(learning_rate, "learning_rate"), _const(beta1, "beta1"), _const(beta2, "beta2")
+    eps = _const(epsilon, "epsilon")
+    one = np.float32(1)
+    t_prev = shared(np.float32(0), name="adam.t")
+    t = t_prev + one
+    a_t = lr * T.sqrt(one - T.pow(b2, t)) / (one - T.pow(b1, t))
+    updates = OrderedDict()
+    for param, g_t in zip(params, grads):
+        m_prev = _zeros_like_param(param, _state_name(param, "m"))
+        v_prev = _zeros_like_param(param, _state_name(param, "v"))
+        m_t = b1 * m_prev + (one - b1) * g_t
+        v_t = b2 * v_prev + (one - b2) * T.square(g_t)
+        step = a_t * m_t / (T.sqrt(v_t) + eps)
+        updates[m_prev] = m_t
+        updates[v_prev] = v_t
+        updates[param] = param - step
+    updates[t_prev] = t
+    return updates
+
+
+def adamax(loss_or_grads, params, learning_rate=0.002, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """Adamax (Kingma and Ba 2014, section 7), Adam with the infinity norm.
+
+    ``t := t + 1``; ``a_t = learning_rate / (1 - beta1**t)``; ``m := beta1 * m + (1 - beta1) * grad``;
+    ``u := max(beta2 * u, |grad|)``; ``param := param - a_t * m / (u + epsilon)``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size (0.002 by default).
+    beta1, beta2 : float or symbolic scalar
+        Decay rates of the first moment and of the exponentially weighted infinity norm.
+    epsilon : float
+        Added to ``u`` for numerical stability.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the moments and the time step.
+    """
+    grads = get_or_compute_grads(loss_or_grads, params)
+    lr, b1, b2 = _const(learning_rate, "learning_rate"), _const(beta1, "beta1"), _const(beta2, "beta2")
+    eps = _const(epsilon, "epsilon")
+    one = np.float32(1)
+    t_prev = shared(np.float32(0), name="adamax.t")
+    t = t_prev + one
+    a_t = lr / (one - T.pow(b1, t))
+    updates = OrderedDict()
+    for param, g_t in zip(params, grads):
+        m_prev = _zeros_like_param(param, _state_name(param, "m"))
+        u_prev = _zeros_like_param(param, _state_name(param, "u"))
+        m_t = b1 * m_prev + (one - b1) * g_t
+        u_t = T.maximum(b2 * u_prev, T.abs(g_t))
+        step = a_t * m_t / (u_t + eps)
+        updates[m_prev] = m_t
+        updates[u_prev] = u_t
+        updates[param] = param - step
+    updates[t_prev] = t
+    return updates
+
+
+def norm_constraint(tensor_var, max_norm, norm_axes=None, epsilon=1e-7):
+    """Rescales ``tensor_var`` so that its norms along ``norm_axes`` are at most ``max_norm``.
+
+    ``norms = sqrt(sum(x**2, axis=norm_axes, keepdims=True))``;
+    result ``= x * clip(norms, 0, max_norm) / (epsilon + norms)``.
+
+    Parameters
+    ----------
+    tensor_var : symbolic expression or numpy array
+        Typically a weight matrix or its update, e.g. ``updates[W]``.
+    max_norm : float
+        The largest norm allowed.
+    norm_axes : sequence of int, optional
+        Axes to sum over. By default ``(0,)`` for 2-D tensors (dense weights ``[n_in, n_out]``, one norm per
+        unit) and all axes but the first for 3-, 4- and 5-D tensors (convolution filters).
+    epsilon : float
+        Added to the norms to avoid division by zero.
+
+    Returns
+    -------
+    symbolic expression (numpy array when given numpy)
+        Same shape as ``tensor_var``.
+
+    Raises
+    ------
+    ValueError
+        If ``norm_axes`` is not given for a tensor that is not 2-, 3-, 4- or 5-D.
+    """
+    ndim = tensor_var.ndim if isinstance(tensor_var, Variable) else np.ndim(tensor_var)
+    if norm_axes is not None:
+        sum_over = tuple(int(a) for a in norm_axes)
+    elif ndim == 2:
+        sum_over = (0,)
+    elif ndim in (3, 4, 5):
+        sum_over = tuple(range(1, ndim))
+    else:
+        raise ValueError(f"Unsupported tensor dimensionality {ndim}. Must specify `norm_axes`")
+    if not isinstance(tensor_var, Variable):
+        tensor_var = np.asarray(tensor_var, dtype=np.float32)
+    norms = T.sqrt(T.sum(T.square(tensor_var), axis=sum_over, keepdims=True))
+    target_norms = T.clip(norms, np.float32(0), np.float32(max_norm))
+    return tensor_var * (target_norms / (np.float32(epsilon) + norms))
+
+
+def total_norm_constraint(tensor_vars, max_norm, epsilon=1e-7, return_norm=False):
+    """Rescales a list of tensors together so that their joint Euclidean norm is at most ``max_norm``.
+
+    ``norm = sqrt(sum_i sum(x_i**2))``; each ``x_i`` becomes ``x_i * clip(norm, 0, max_norm) / (epsilon + norm)``.
+    Commonly used on gradients before an update rule (gradient clipping by global norm).
+
+    Parameters
+    ----------
+    tensor_vars : list of symbolic expressions or numpy arrays
+        The tensors to rescale, of any shapes.
+    max_norm : float
+        The largest joint norm allowed.
+    epsilon : float
+        Added to the norm to avoid division by zero.
+    return_norm : bool
+        Also return the joint norm before rescaling (a scalar).
+
+    Returns
+    -------
+    list, or (list, scalar) when ``return_norm``
+        The rescaled tensors, same shapes as given.
+    """
+    tensor_vars = list(tensor_vars)
+    if not tensor_vars:
+        raise ValueError("total_norm_constraint needs at least one tensor")
+    if not any(isinstance(t, Variable) for t in tensor_vars):
+        tensor_vars = [np.asarray(t, dtype=np.float32) for t in tensor_vars]
+    total = None
+    for t in tensor_vars:
+        s = T.sum(T.square(t))
+        total = s if total is None else total + s
+    norm = T.sqrt(total)
+    target_norm = T.clip(norm, np.float32(0), np.float32(max_norm))
+    multiplier = target_norm / (np.float32(epsilon) + norm)
+    scaled = [t * multiplier for t in tensor_vars]
+    return (scaled, norm) if return_norm else scaled
