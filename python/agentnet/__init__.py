@@ -5,6 +5,10 @@ n-step Q-learning, SARSA, A2C, DPG or NAF. ``agentnet.tensor`` (imported as ``T`
 replace Theano and Lasagne.
 """
 from ._lib import AgentNetError
+from ._core import SharedVariable, Variable, set_num_threads, shared
+from ._function import Function, function
+from . import tensor
+from . import init, nonlinearities, objectives, updates, layers
+from . import envs  # registers agentnet/* ids with gymnasium
 
 __version__ = "0.1.0"
-from . import envs  # registers agentnet/* ids with gymnasium

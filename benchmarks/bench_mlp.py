@@ -1,0 +1,141 @@
+"""One Adam training step (and forward only) of an MLP, AgentNet against PyTorch CPU (1 thread) and numpy,
+measured in the same run. Prints microseconds per call and ratios; also GFLOP/s against OpenBLAS's sgemm peak."""
+import time
+
+import numpy as np
+
+import agentnet
+import agentnet.tensor as T
+from agentnet import objectives, updates
+
+try:
+    import torch
+    torch.set_num_threads(1)
+except ImportError:  # PyTorch is optional
+    torch = None
+
+
+def timeit(fn, min_time=0.3):
+    fn()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < min_time:
+        fn()
+        n += 1
+    return (time.perf_counter() - start) / n * 1e6
+
+
+def agentnet_step(sizes, batch, rng):
+    x, y = T.matrix("x"), T.matrix("y")
+    h, params = x, []
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        w = agentnet.shared(rng.normal(0, np.sqrt(2 / a), (a, b)).astype(np.float32))
+        c = agentnet.shared(np.zeros(b, np.float32))
+        params += [w, c]
+        h = T.dot(h, w) + c
+        if i < len(sizes) - 2:
+            h = T.relu(h)
+    loss = objectives.squared_error(h, y).mean()
+    train = agentnet.function([x, y], loss, updates=updates.adam(loss, params, learning_rate=1e-3))
+    forward = agentnet.function([x], h)
+    xs = rng.normal(size=(batch, sizes[0])).astype(np.float32)
+    ys = rng.normal(size=(batch, sizes[-1])).astype(np.float32)
+    return (lambda: forward(xs)), (lambda: train(xs, ys))
+
+
+def torch_step(sizes, batch, rng):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    xs = torch.tensor(rng.normal(size=(batch, sizes[0])), dtype=torch.float32)
+    ys = torch.tensor(rng.normal(size=(batch, sizes[-1])), dtype=torch.float32)
+
+    def forward():
+        with torch.no_grad():
+            return net(xs).numpy()
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(net(xs), ys)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return forward, step
+
+
+def numpy_step(sizes, batch, rng):
+    ws = [rng.normal(0, np.sqrt(2 / a), (a, b)).astype(np.float32) for a, b in zip(sizes, sizes[1:])]
+    bs = [np.zeros(b, np.float32) for b in sizes[1:]]
+    ms = [np.zeros_like(p) for p in ws + bs]
+    vs = [np.zeros_like(p) for p in ws + bs]
+    xs = rng.normal(size=(batch, sizes[0])).astype(np.float32)
+    ys = rng.normal(size=(batch, sizes[-1])).astype(np.float32)
+    state = {"t": 0}
+
+    def forward():
+        h = xs
+        for i, (w, b) in enumerate(zip(ws, bs)):
+            h = h @ w + b
+            if i < len(ws) - 1:
+                h = np.maximum(h, 0)
+        return h
+
+    def step():
+        acts, h = [xs], xs
+        for i, (w, b) in enumerate(zip(ws, bs)):
+            h = h @ w + b
+            if i < len(ws) - 1:
+                h = np.maximum(h, 0)
+            acts.append(h)
+        g = 2 * (h - ys) / h.size
+        grads_w, grads_b = [], []
+        for i in reversed(range(len(ws))):
+            grads_w.insert(0, acts[i].T @ g)
+            grads_b.insert(0, g.sum(0))
+            if i:
+                g = (g @ ws[i].T) * (acts[i] > 0)
+        state["t"] += 1
+        t = state["t"]
+        a = 1e-3 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        for p, gr, m, v in zip(ws + bs, grads_w + grads_b, ms, vs):
+            m *= 0.9
+            m += 0.1 * gr
+            v *= 0.999
+            v += 0.001 * gr * gr
+            p -= a * m / (np.sqrt(v) + 1e-8)
+    return forward, step
+
+
+def sgemm_peak():
+    x, w = T.matrix("x"), T.matrix("w")
+    f = agentnet.function([x, w], T.dot(x, w))
+    a = np.random.rand(1024, 1024).astype(np.float32)
+    us = timeit(lambda: f(a, a), 0.5)
+    return 2 * 1024 ** 3 / us / 1e3
+
+
+def main():
+    rng = np.random.default_rng(0)
+    peak = sgemm_peak()
+    print(f"OpenBLAS sgemm peak through AgentNet (1024^3, 1 thread): {peak:.1f} GFLOP/s")
+    header = f"{'net':>14} {'batch':>6} {'mode':>8} {'agentnet us':>12} {'numpy us':>9} {'torch us':>9} {'vs numpy':>9} {'vs torch':>9} {'GFLOP/s':>8}"
+    print(header)
+    for sizes in ([4, 64, 64, 2], [4, 256, 256, 2]):
+        for batch in (32, 256, 4096):
+            ours, ref, tor = agentnet_step(sizes, batch, rng), numpy_step(sizes, batch, rng), None
+            if torch is not None:
+                tor = torch_step(sizes, batch, rng)
+            flops = 2 * batch * sum(a * b for a, b in zip(sizes, sizes[1:]))
+            for k, mode in enumerate(("forward", "step")):
+                a, n = timeit(ours[k]), timeit(ref[k])
+                t = timeit(tor[k]) if tor else float("nan")
+                gflops = flops * (3 if mode == "step" else 1) / a / 1e3
+                print(f"{'-'.join(map(str, sizes)):>14} {batch:>6} {mode:>8} {a:12.1f} {n:9.1f} {t:9.1f} "
+                      f"{n / a:8.2f}x {t / a:8.2f}x {gflops:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
