@@ -306,7 +306,7 @@ public struct CastOp: Op {
             return { output.storage.raw.copyMemory(from: x.storage.raw, byteCount: n * x.dtype.size) }
         case (.float32, .int32):
             return { map1(n, UnsafePointer(x.floats), output.ints) { v in
-                v.isNaN ? Int32.min : (v >= 2147483647 ? Int32.max : (v <= -2147483648 ? Int32.min : Int32(v))) } }
+                v.isNaN ? Int32.min : (v >= 2147483648 ? Int32.max : (v <= -2147483648 ? Int32.min : Int32(v))) } }
         case (.float32, .bool): return { map1(n, UnsafePointer(x.floats), output.bytes) { $0 != 0 ? 1 : 0 } }
         case (.int32, .float32): return { map1(n, UnsafePointer(x.ints), output.floats) { Float($0) } }
         case (.int32, .bool): return { map1(n, UnsafePointer(x.ints), output.bytes) { $0 != 0 ? 1 : 0 } }
