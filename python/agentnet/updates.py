@@ -342,6 +342,12 @@ def adadelta(loss_or_grads, params, learning_rate=1.0, rho=0.95, epsilon=1e-6):
     return updates
 
 
+def _fused(kind, *args):
+    """A fused optimizer kernel (``ema``, ``ema_square``, ``adam_step``) over engine expressions."""
+    from . import _core
+    return _core.node(kind, [a if isinstance(a, _core.Variable) else _core.constant(np.float32(a)) for a in args])
+
+
 def adam(loss_or_grads, params, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
     """Adam (Kingma and Ba 2014), in the paper's efficient form.
 
@@ -378,12 +384,12 @@ def adam(loss_or_grads, params, learning_rate=0.001, beta1=0.9, beta2=0.999, eps
     for param, g_t in zip(params, grads):
         m_prev = _zeros_like_param(param, _state_name(param, "m"))
         v_prev = _zeros_like_param(param, _state_name(param, "v"))
-        m_t = b1 * m_prev + (one - b1) * g_t
-        v_t = b2 * v_prev + (one - b2) * T.square(g_t)
-        step = a_t * m_t / (T.sqrt(v_t) + eps)
+        # One fused engine kernel per moment and one for the step (same formulas, one pass each).
+        m_t = _fused("ema", m_prev, g_t, b1)
+        v_t = _fused("ema_square", v_prev, g_t, b2)
         updates[m_prev] = m_t
         updates[v_prev] = v_t
-        updates[param] = param - step
+        updates[param] = _fused("adam_step", param, m_t, v_t, a_t, eps)
     updates[t_prev] = t
     return updates
 

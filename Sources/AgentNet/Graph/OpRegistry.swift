@@ -44,6 +44,10 @@ public enum OpRegistry {
             try arity(1)
             return try T.reduce(r, inputs[0], axes: try ints("axis"), keepdims: bool("keepdims"))
         }
+        if let f = FusedKind(rawValue: kind) {
+            try arity(f.arity)
+            return try Node.make(FusedOp(kind: f), inputs.map { try T.cast($0, .float32) })
+        }
         switch kind {
         case "where": try arity(3); return try T.where_(inputs[0], inputs[1], inputs[2])
         case "cast": try arity(1); return try T.cast(inputs[0], dtype("dtype", .float32))
