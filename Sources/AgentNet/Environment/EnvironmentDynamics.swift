@@ -23,15 +23,34 @@ public protocol EnvironmentDynamics {
     mutating func reset(_ i: Int, rng: inout PCG64, options: ResetOptions)
     /// Advances sub-env `i` by one step with its action (`actionSpace.width` elements at `action`).
     mutating func step(_ i: Int, action: UnsafePointer<Action>) -> (reward: Double, terminated: Bool)
+    /// Advances every sub-env `i < count` with its action `actions[i * width ..< (i + 1) * width]`, writing `rewards[i]`
+    /// and `terminated[i]`. The default calls `step(_:action:)` for each; a family overrides it when a batched form is
+    /// faster (CartPole computes all sines and cosines first, then the arithmetic).
+    mutating func stepAll(count: Int, actions: UnsafePointer<Action>, rewards: UnsafeMutablePointer<Double>,
+                          terminated: UnsafeMutablePointer<Bool>)
     /// Writes sub-env `i`'s observation (`observationSize` Float32 values).
     func observe(_ i: Int, into out: UnsafeMutablePointer<Float>)
     /// Writes sub-env `i`'s internal state (`stateSize` values).
     func state(_ i: Int, into out: UnsafeMutablePointer<Double>)
     /// Draws sub-env `i`'s scene, the same picture as Gymnasium's pygame renderer.
     func render(_ i: Int, on canvas: inout Canvas)
+
+    /// Steps every sub-env once with episode bookkeeping. Implemented once, in VectorEnvironment.swift; conforming
+    /// types must not implement it. It is a requirement only so that each family's conformance carries a copy of the
+    /// loop specialised for it: reached through the generic `VectorEnvironment<D>`, a plain extension method would run
+    /// unspecialised, calling the dynamics through witness tables (about 3× slower for CartPole).
+    mutating func _stepAll(_ episodes: inout _Episodes, _ buffers: _StepBuffers<Action>)
 }
 
 extension EnvironmentDynamics {
+    public mutating func stepAll(count: Int, actions: UnsafePointer<Action>, rewards: UnsafeMutablePointer<Double>,
+                                 terminated: UnsafeMutablePointer<Bool>) {
+        let width = Self.actionSpace.width
+        for i in 0..<count {
+            (rewards[i], terminated[i]) = step(i, action: actions + i * width)
+        }
+    }
+
     /// The common check for uniform `(low, high)` reset bounds, with NumPy's conditions.
     static func validateBounds(_ options: ResetOptions) throws {
         let (low, high) = (options.a, options.b)

@@ -4,26 +4,20 @@
 /// `numEnvs` sub-envs of one family, stepped in one call.
 ///
 /// Matches `gymnasium.vector.SyncVectorEnv` over `gymnasium.make(id)` envs: sub-env `i` owns its random stream,
-/// `elapsed[i]` counts steps since its reset for the time limit (Gymnasium's `TimeLimit`), and autoreset follows
+/// `episodes.elapsed[i]` counts steps since its reset for the time limit (Gymnasium's `TimeLimit`), and autoreset follows
 /// `autoresetMode`. Every call validates all of its input before changing any state.
 public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
     public let numEnvs: Int
-    public let autoresetMode: AutoresetMode
-    public let maxEpisodeSteps: Int?
     var dynamics: D
-    var rngs: [PCG64?]
-    /// Steps since each sub-env's last reset.
-    var elapsed: [Int]
-    /// Each sub-env's last step ended its episode (next-step autoreset resets it on the following step).
-    var ended: [Bool]
-    /// Each sub-env has been reset at least once.
-    var ready: [Bool]
+    var episodes: _Episodes
 
     public var id: String { D.id }
     public var observationSize: Int { D.observationSize }
     public var stateSize: Int { D.stateSize }
     public var actionSpace: ActionSpace { D.actionSpace }
     public var renderSize: (height: Int, width: Int) { D.renderSize }
+    public var autoresetMode: AutoresetMode { episodes.autoresetMode }
+    public var maxEpisodeSteps: Int? { episodes.maxEpisodeSteps }
 
     /// - Parameters:
     ///   - numEnvs: number of sub-envs, 1...2^20.
@@ -36,13 +30,8 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
             throw AgentNetError(.invalidArgument, "max_episode_steps must be positive or absent, got \(limit)")
         }
         self.numEnvs = numEnvs
-        self.autoresetMode = autoresetMode
-        self.maxEpisodeSteps = maxEpisodeSteps
         dynamics = D(count: numEnvs)
-        rngs = Array(repeating: nil, count: numEnvs)
-        elapsed = Array(repeating: 0, count: numEnvs)
-        ended = Array(repeating: false, count: numEnvs)
-        ready = Array(repeating: false, count: numEnvs)
+        episodes = _Episodes(count: numEnvs, autoresetMode: autoresetMode, maxEpisodeSteps: maxEpisodeSteps)
     }
 
     // MARK: Seeding and reset
@@ -51,7 +40,7 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
         try checkRange(first: first, count: count)
         guard seed.count <= 1 << 16 else { throw AgentNetError(.invalidArgument, "seed has too many words (\(seed.count))") }
         for k in 0..<count {
-            rngs[first + k] = PCG64(SeedSequence(entropy: SeedSequence.words(seed, plus: UInt64(k))))
+            episodes.rngs[first + k] = PCG64(SeedSequence(entropy: SeedSequence.words(seed, plus: UInt64(k))))
         }
     }
 
@@ -63,32 +52,18 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
         let options = options ?? D.defaultResetOptions
         try D.validate(options)
         for i in 0..<numEnvs where mask?[i] ?? true {
-            resetOne(i, options: options)
+            dynamics.reset(i, &episodes, options: options)
             dynamics.observe(i, into: obs + i * D.observationSize)
         }
-    }
-
-    @inline(__always)
-    func resetOne(_ i: Int, options: ResetOptions) {
-        var rng = rngs[i] ?? PCG64.fromSystemEntropy()
-        dynamics.reset(i, rng: &rng, options: options)
-        rngs[i] = rng
-        elapsed[i] = 0
-        ended[i] = false
-        ready[i] = true
     }
 
     // MARK: Step
 
     public func step(_ actions: Actions, into output: StepOutput) throws {
         let typed = try validated(actions)
-        if let notReady = ready.firstIndex(of: false) {
+        if let notReady = episodes.ready.firstIndex(of: false) {
             throw AgentNetError(.runtime, "sub-env \(notReady) has not been reset: call reset() before step()")
         }
-        let obs = try rows(output.observations, D.observationSize, "observations")
-        let rewards = try rows(output.rewards, 1, "rewards")
-        let terminated = try rows(output.terminated, 1, "terminated")
-        let truncated = try rows(output.truncated, 1, "truncated")
         var finals: UnsafeMutablePointer<Float>?
         if autoresetMode == .sameStep {
             guard let f = output.finalObservations else {
@@ -96,34 +71,11 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
             }
             finals = try rows(f, D.observationSize, "final observations")
         }
-        let width = D.actionSpace.width, size = D.observationSize
-        let defaults = D.defaultResetOptions
-        for i in 0..<numEnvs {
-            let o = obs + i * size
-            if autoresetMode == .nextStep && ended[i] {
-                resetOne(i, options: defaults)
-                dynamics.observe(i, into: o)
-                rewards[i] = 0
-                terminated[i] = false
-                truncated[i] = false
-                continue
-            }
-            let (reward, isTerminal) = dynamics.step(i, action: typed + i * width)
-            elapsed[i] += 1
-            let isTruncated = maxEpisodeSteps.map { elapsed[i] >= $0 } ?? false
-            dynamics.observe(i, into: o)
-            rewards[i] = reward
-            terminated[i] = isTerminal
-            truncated[i] = isTruncated
-            guard isTerminal || isTruncated else { continue }
-            if let finals {
-                (finals + i * size).update(from: o, count: size)
-                resetOne(i, options: defaults)
-                dynamics.observe(i, into: o)
-            } else if autoresetMode == .nextStep {
-                ended[i] = true
-            }
-        }
+        let buffers = _StepBuffers(
+            actions: typed, observations: try rows(output.observations, D.observationSize, "observations"),
+            rewards: try rows(output.rewards, 1, "rewards"), terminated: try rows(output.terminated, 1, "terminated"),
+            truncated: try rows(output.truncated, 1, "truncated"), finalObservations: finals)
+        dynamics._stepAll(&episodes, buffers)
     }
 
     /// Checks the action batch's kind, count and values, and returns it typed for the dynamics.
@@ -164,13 +116,13 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
 
     public func rng(_ index: Int) throws -> PCG64? {
         try checkRange(first: index, count: 1)
-        return rngs[index]
+        return episodes.rngs[index]
     }
 
     public func setRNG(_ index: Int, _ rng: PCG64) throws {
         try checkRange(first: index, count: 1)
         guard rng.inc & 1 == 1 else { throw AgentNetError(.invalidArgument, "a PCG64 increment must be odd") }
-        rngs[index] = rng
+        episodes.rngs[index] = rng
     }
 
     public func render(first: Int, count: Int, into out: UnsafeMutableBufferPointer<UInt8>) throws {
@@ -179,7 +131,7 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
         guard out.count == count * h * w * 3, let base = out.baseAddress else {
             throw AgentNetError(.shape, "frame buffer has \(out.count) bytes, expected \(count) × \(h) × \(w) × 3")
         }
-        if let notReady = (first..<first + count).first(where: { !ready[$0] }) {
+        if let notReady = (first..<first + count).first(where: { !episodes.ready[$0] }) {
             throw AgentNetError(.runtime, "sub-env \(notReady) has not been reset: call reset() before render()")
         }
         for k in 0..<count {
@@ -202,5 +154,88 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
             throw AgentNetError(.shape, "\(what) buffer has \(buffer.count) elements, expected \(numEnvs * width)")
         }
         return base
+    }
+}
+
+// MARK: - The batch loop
+
+/// Per-sub-env episode bookkeeping of a `VectorEnvironment` (an implementation detail shared with `_stepAll`).
+public struct _Episodes {
+    let autoresetMode: AutoresetMode
+    let maxEpisodeSteps: Int?
+    /// Each sub-env's random stream; nil until seeded or first reset.
+    var rngs: [PCG64?]
+    /// Steps since each sub-env's last reset.
+    let elapsed: Column<Int>
+    /// Each sub-env's last step ended its episode (next-step autoreset resets it on the following step).
+    let ended: Column<Bool>
+    /// Each sub-env has been reset at least once.
+    var ready: [Bool]
+
+    init(count: Int, autoresetMode: AutoresetMode, maxEpisodeSteps: Int?) {
+        self.autoresetMode = autoresetMode
+        self.maxEpisodeSteps = maxEpisodeSteps
+        rngs = Array(repeating: nil, count: count)
+        elapsed = Column(count: count, repeating: 0)
+        ended = Column(count: count, repeating: false)
+        ready = Array(repeating: false, count: count)
+    }
+}
+
+/// Checked base pointers of one step's buffers: actions `[n, width]`, observations `[n, obs]`, rewards and flags `[n]`,
+/// final observations `[n, obs]` (same-step autoreset only).
+public struct _StepBuffers<Action> {
+    let actions: UnsafePointer<Action>
+    let observations: UnsafeMutablePointer<Float>
+    let rewards: UnsafeMutablePointer<Double>
+    let terminated: UnsafeMutablePointer<Bool>
+    let truncated: UnsafeMutablePointer<Bool>
+    let finalObservations: UnsafeMutablePointer<Float>?
+}
+
+extension EnvironmentDynamics {
+    /// Resets sub-env `i` from its own stream (seeded from system entropy if it has none) and clears its episode.
+    @inline(__always)
+    mutating func reset(_ i: Int, _ episodes: inout _Episodes, options: ResetOptions) {
+        var rng = episodes.rngs[i] ?? PCG64.fromSystemEntropy()
+        reset(i, rng: &rng, options: options)
+        episodes.rngs[i] = rng
+        episodes.elapsed[i] = 0
+        episodes.ended[i] = false
+        episodes.ready[i] = true
+    }
+
+    /// The loop behind `VectorEnvironment.step`, as `SyncVectorEnv.step` does it: every sub-env steps (one batched
+    /// `stepAll`), counts towards the time limit, and in same-step mode is reset at once after saving its terminal
+    /// observation. In next-step mode a sub-env that ended last step is reset instead: its step is discarded (reset
+    /// overwrites all of its state, and no step draws random numbers), its reward is 0 and its flags false.
+    public mutating func _stepAll(_ episodes: inout _Episodes, _ p: _StepBuffers<Action>) {
+        let count = episodes.ready.count, size = Self.observationSize
+        let defaults = Self.defaultResetOptions
+        let mode = episodes.autoresetMode, limit = episodes.maxEpisodeSteps ?? Int.max
+        stepAll(count: count, actions: p.actions, rewards: p.rewards, terminated: p.terminated)
+        for i in 0..<count {
+            let o = p.observations + i * size
+            if mode == .nextStep && episodes.ended[i] {
+                reset(i, &episodes, options: defaults)
+                observe(i, into: o)
+                p.rewards[i] = 0
+                p.terminated[i] = false
+                p.truncated[i] = false
+                continue
+            }
+            episodes.elapsed[i] += 1
+            let isTruncated = episodes.elapsed[i] >= limit
+            observe(i, into: o)
+            p.truncated[i] = isTruncated
+            guard p.terminated[i] || isTruncated else { continue }
+            if let finals = p.finalObservations {
+                (finals + i * size).update(from: o, count: size)
+                reset(i, &episodes, options: defaults)
+                observe(i, into: o)
+            } else if mode == .nextStep {
+                episodes.ended[i] = true
+            }
+        }
     }
 }
