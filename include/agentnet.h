@@ -31,6 +31,42 @@ const char *agn_last_error(void);
 int32_t agn_release(agn_handle handle);
 int32_t agn_live_handles(int64_t *count);
 
+/* Symbolic graph. Static shapes use -1 for unknown dimensions; `dims` out-arrays hold 8 entries (rank <= 8). */
+int32_t agn_input_create(const char *name, int32_t dtype, int32_t ndim, const int64_t *dims, agn_handle *out);
+int32_t agn_constant_create(const void *data, int32_t dtype, int32_t ndim, const int64_t *dims, agn_handle *out);
+/* Generic node creation: kind ("add", "sum", "dot", "getitem", "conv2d", ...) and JSON attributes ({"axis": 1}). */
+int32_t agn_node_create(const char *kind, const char *attributes_json, const agn_handle *inputs, int64_t n_inputs,
+                        agn_handle *out);
+int32_t agn_random_node_create(agn_handle state, const char *kind, const char *attributes_json,
+                               const agn_handle *inputs, int64_t n_inputs, agn_handle *out);
+int32_t agn_random_state_create(uint64_t seed, agn_handle *out);
+int32_t agn_random_state_seed(agn_handle state, uint64_t seed);
+int32_t agn_node_info(agn_handle node, int32_t *dtype, int32_t *ndim, int64_t *dims);
+/* The string stays valid until the calling thread's next string-returning call. */
+int32_t agn_node_repr(agn_handle node, const char **text);
+int32_t agn_node_set_name(agn_handle node, const char *name);
+
+/* Shared values (parameters, optimizer state). */
+int32_t agn_shared_create(const void *data, int32_t dtype, int32_t ndim, const int64_t *dims, const char *name,
+                          agn_handle *out);
+int32_t agn_shared_node(agn_handle shared, agn_handle *node_out);
+int32_t agn_shared_info(agn_handle shared, int32_t *dtype, int32_t *ndim, int64_t *dims);
+int32_t agn_shared_get(agn_handle shared, void *data, int64_t nbytes);
+int32_t agn_shared_set(agn_handle shared, const void *data, int32_t dtype, int32_t ndim, const int64_t *dims);
+
+/* Gradients and compiled functions. */
+int32_t agn_grad(agn_handle cost, const agn_handle *wrt, int64_t n_wrt, const agn_handle *consider_constant,
+                 int64_t n_consider, int32_t ignore_disconnected, agn_handle *grads_out);
+int32_t agn_function_create(const agn_handle *inputs, int64_t n_inputs, const agn_handle *outputs, int64_t n_outputs,
+                            const agn_handle *update_shared, const agn_handle *update_values, int64_t n_updates,
+                            int32_t check_finite, agn_handle *out);
+/* desc = [n_in, n_out, then per buffer: data pointer, dtype, ndim, dims...]; inputs first, then outputs. */
+int32_t agn_function_call(agn_handle function, const int64_t *desc, int64_t desc_len);
+/* desc as above with n_out = 0; writes each output's dtype, ndim and 8 dims. */
+int32_t agn_function_output_info(agn_handle function, const int64_t *desc, int64_t desc_len, int32_t *dtypes,
+                                 int32_t *ndims, int64_t *dims);
+int32_t agn_set_num_threads(int32_t n);
+
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs
  * sub-envs; every call covers the whole batch. Flags are uint8 0/1; observations float32 [num_envs, obs_size]. */
