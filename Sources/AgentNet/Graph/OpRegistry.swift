@@ -141,6 +141,7 @@ public enum OpRegistry {
                 if k != .multinomial { ins[1] = try T.cast(ins[1], .float32) }
             }
             return try Node.make(RandomOp(kind: k, state: random, dtype: dtype("dtype", dflt)), ins)
+        case "conv2d", "conv1d", "pool2d": return try makeConvolutionNode(kind, attrs, inputs)
         default:
             throw AgentNetError.invalid("unknown op kind '\(kind)'")
         }

@@ -1,0 +1,504 @@
+import CBLAS
+
+/// 2-D convolution on NCHW tensors (Theano's `conv2d`): input `[B, C, H, W]`, filters `[F, C, kh, kw]`, output
+/// `[B, F, oh, ow]` with `oh = (H + 2·ph − ((kh − 1)·dh + 1)) / sh + 1`.
+///
+/// Implemented as im2col + `cblas_sgemm`: the columns of several batch items are laid side by side so one product
+/// covers them (small feature maps late in a network would otherwise make many tiny products). `flip` selects true
+/// convolution (Theano's default, the kernel is flipped spatially) over cross-correlation; the flip is folded into
+/// the im2col index mapping, so filters are never copied. The two gradients are separate ops
+/// (`Conv2DInputGradOp`, `Conv2DFilterGradOp`); all three are linear in each argument, so each one's gradient is
+/// another of the three and derivatives of any order work.
+
+/// Padding of a convolution: explicit sizes, or resolved from the kernel size when the plan is built.
+public enum ConvPad: Equatable, Sendable, CustomStringConvertible {
+    /// `(ph, pw)` zeros on each side.
+    case explicit(Int, Int)
+    /// Theano's `full`: `(k − 1)·d` on each side (every partial overlap).
+    case full
+    /// Theano's `half` (Lasagne's `same` for odd kernels): `((k − 1)·d + 1) / 2` on each side.
+    case half
+
+    func resolve(_ kh: Int, _ kw: Int, _ dh: Int, _ dw: Int) -> (Int, Int) {
+        switch self {
+        case .explicit(let a, let b): return (a, b)
+        case .full: return ((kh - 1) * dh, (kw - 1) * dw)
+        case .half: return (((kh - 1) * dh + 1) / 2, ((kw - 1) * dw + 1) / 2)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .explicit(let a, let b): return "(\(a), \(b))"
+        case .full: return "full"
+        case .half: return "half"
+        }
+    }
+}
+
+/// Stride, padding, dilation and flip shared by a convolution and its gradient ops.
+public struct ConvParams: Equatable, Sendable {
+    public var stride: (Int, Int)
+    public var pad: ConvPad
+    public var dilation: (Int, Int)
+    public var flip: Bool
+
+    public init(stride: (Int, Int) = (1, 1), pad: ConvPad = .explicit(0, 0), dilation: (Int, Int) = (1, 1), flip: Bool = true) {
+        self.stride = stride
+        self.pad = pad
+        self.dilation = dilation
+        self.flip = flip
+    }
+
+    public static func == (a: ConvParams, b: ConvParams) -> Bool {
+        a.stride == b.stride && a.pad == b.pad && a.dilation == b.dilation && a.flip == b.flip
+    }
+
+    var attributes: String {
+        "stride=(\(stride.0), \(stride.1)), pad=\(pad), dilation=(\(dilation.0), \(dilation.1))" + (flip ? "" : ", cross-correlation")
+    }
+
+    func validate() throws {
+        guard stride.0 >= 1, stride.1 >= 1 else { throw AgentNetError.invalid("conv2d: strides must be positive, got (\(stride.0), \(stride.1))") }
+        guard dilation.0 >= 1, dilation.1 >= 1 else { throw AgentNetError.invalid("conv2d: filter dilation must be positive, got (\(dilation.0), \(dilation.1))") }
+        if case .explicit(let a, let b) = pad, a < 0 || b < 0 {
+            throw AgentNetError.invalid("conv2d: padding must be non-negative, got (\(a), \(b))")
+        }
+    }
+
+    /// Output length along one axis; nil when a needed size is unknown.
+    static func outLength(_ n: Int?, _ k: Int?, _ s: Int, _ p: Int?, _ d: Int) -> Int? {
+        guard let n, let k, let p else { return nil }
+        let span = (k - 1) * d + 1
+        let v = n + 2 * p - span
+        return v < 0 ? nil : v / s + 1
+    }
+
+    /// Static output shape from static input and filter shapes (`nil` for what is unknown).
+    func inferOutput(_ x: [Int?], _ w: [Int?]) -> [Int?] {
+        var ph: Int?, pw: Int?
+        switch pad {
+        case .explicit(let a, let b): (ph, pw) = (a, b)
+        default:
+            if let kh = w[2], let kw = w[3] { (ph, pw) = pad.resolve(kh, kw, dilation.0, dilation.1) }
+        }
+        return [x[0], w[0], ConvParams.outLength(x[2], w[2], stride.0, ph, dilation.0),
+                ConvParams.outLength(x[3], w[3], stride.1, pw, dilation.1)]
+    }
+
+    /// Every size of a convolution of an input of shape `x` with filters of shape `w`; throws when they don't fit.
+    func dims(_ x: [Int], _ w: [Int], _ op: String) throws -> ConvDims {
+        guard x.count == 4, w.count == 4 else {
+            throw AgentNetError.shape("\(op): expected a [batch, channels, rows, cols] input and [filters, channels, rows, cols] filters, got \(formatShape(x)) and \(formatShape(w))")
+        }
+        guard x[1] == w[1] else {
+            throw AgentNetError.shape("\(op): the input has \(x[1]) channels but the filters expect \(w[1]) (shapes \(formatShape(x)) and \(formatShape(w)))")
+        }
+        guard w[0] >= 1, w[1] >= 1, w[2] >= 1, w[3] >= 1 else {
+            throw AgentNetError.shape("\(op): filters of shape \(formatShape(w)) are empty")
+        }
+        let (ph, pw) = pad.resolve(w[2], w[3], dilation.0, dilation.1)
+        guard let oh = ConvParams.outLength(x[2], w[2], stride.0, ph, dilation.0),
+              let ow = ConvParams.outLength(x[3], w[3], stride.1, pw, dilation.1) else {
+            throw AgentNetError.shape("\(op): filters of shape \(formatShape(w)) (dilation (\(dilation.0), \(dilation.1))) do not fit an input of shape \(formatShape(x)) padded by (\(ph), \(pw))")
+        }
+        return ConvDims(B: x[0], C: x[1], H: x[2], W: x[3], F: w[0], kh: w[2], kw: w[3], sh: stride.0, sw: stride.1,
+                        ph: ph, pw: pw, dh: dilation.0, dw: dilation.1, oh: oh, ow: ow, flip: flip)
+    }
+}
+
+/// All sizes of one convolution, resolved.
+struct ConvDims {
+    let B, C, H, W, F, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow: Int
+    let flip: Bool
+    var K: Int { C * kh * kw }
+    var P: Int { oh * ow }
+    var inputShape: [Int] { [B, C, H, W] }
+    var filterShape: [Int] { [F, C, kh, kw] }
+    var outputShape: [Int] { [B, F, oh, ow] }
+
+    /// Batch items per product: as many as keep the column buffer near 4 MB (at least one).
+    var chunk: Int { Swift.max(1, Swift.min(B, (1 << 20) / Swift.max(K * P, 1))) }
+
+    /// For kernel column `kj`: the output columns `[lo, hi)` whose input column `ox·sw − pw + kj·dw` is inside the image.
+    @inline(__always)
+    func validRange(_ base: Int, _ stride: Int, _ n: Int, _ outN: Int) -> (Int, Int) {
+        let lo = base >= 0 ? 0 : (-base + stride - 1) / stride
+        let hi = n - 1 - base < 0 ? 0 : (n - 1 - base) / stride + 1
+        return (Swift.min(lo, outN), Swift.min(Swift.max(hi, lo), outN))
+    }
+
+    /// Writes image `x` (`C×H×W`) into columns `[off, off + P)` of `col` (`K` rows, leading dimension `ld`).
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ ld: Int, _ off: Int) {
+        for c in 0..<C {
+            for i in 0..<kh {
+                let ki = flip ? kh - 1 - i : i
+                for j in 0..<kw {
+                    let kj = flip ? kw - 1 - j : j
+                    let row = col + ((c * kh + i) * kw + j) * ld + off
+                    let base = kj * dw - pw
+                    let (lo, hi) = validRange(base, sw, W, ow)
+                    for oy in 0..<oh {
+                        let iy = oy * sh - ph + ki * dh
+                        let dst = row + oy * ow
+                        if iy < 0 || iy >= H { dst.update(repeating: 0, count: ow); continue }
+                        let src = x + (c * H + iy) * W + base
+                        for ox in 0..<lo { dst[ox] = 0 }
+                        if sw == 1 {
+                            if hi > lo { dst.advanced(by: lo).update(from: src + lo, count: hi - lo) }
+                        } else {
+                            for ox in lo..<hi { dst[ox] = src[ox * sw] }
+                        }
+                        for ox in hi..<ow { dst[ox] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds columns `[off, off + P)` of `col` back into image `x` (the adjoint of `im2col`); `x` must be zeroed first.
+    func col2im(_ col: UnsafePointer<Float>, _ ld: Int, _ off: Int, _ x: UnsafeMutablePointer<Float>) {
+        for c in 0..<C {
+            for i in 0..<kh {
+                let ki = flip ? kh - 1 - i : i
+                for j in 0..<kw {
+                    let kj = flip ? kw - 1 - j : j
+                    let row = col + ((c * kh + i) * kw + j) * ld + off
+                    let base = kj * dw - pw
+                    let (lo, hi) = validRange(base, sw, W, ow)
+                    for oy in 0..<oh {
+                        let iy = oy * sh - ph + ki * dh
+                        if iy < 0 || iy >= H { continue }
+                        let src = row + oy * ow
+                        let dst = x + (c * H + iy) * W + base
+                        if sw == 1 {
+                            for ox in lo..<hi { dst[ox] += src[ox] }
+                        } else {
+                            for ox in lo..<hi { dst[ox * sw] += src[ox] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scratch memory owned by a kernel closure for the plan's lifetime.
+final class ScratchBuffer: @unchecked Sendable {
+    let p: UnsafeMutablePointer<Float>
+    init(_ count: Int) {
+        p = .allocate(capacity: Swift.max(count, 1))
+        p.initialize(repeating: 0, count: Swift.max(count, 1))
+    }
+    deinit { p.deallocate() }
+}
+
+/// `[B, F, P]` (batch items `b0..<b0+n`) ↔ `[F, n·P]`: the layout a multi-item product reads and writes.
+@inline(__always)
+func gatherFeatures(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ F: Int, _ P: Int, _ n: Int) {
+    for t in 0..<n { for f in 0..<F { (dst + f * n * P + t * P).update(from: src + (t * F + f) * P, count: P) } }
+}
+
+@inline(__always)
+func scatterFeatures(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ F: Int, _ P: Int, _ n: Int) {
+    for t in 0..<n { for f in 0..<F { (dst + (t * F + f) * P).update(from: src + f * n * P + t * P, count: P) } }
+}
+
+private func checkFloat(_ nodes: [Node], _ op: String) throws {
+    for n in nodes where n.dtype != .float32 {
+        throw AgentNetError.dtype("\(op): operands must be float32, got \(n.dtype)")
+    }
+}
+
+private func checkRank4(_ n: Node, _ what: String, _ op: String) throws {
+    guard n.rank == 4 else { throw AgentNetError.shape("\(op): the \(what) must have rank 4, got shape \(formatShape(n.shape))") }
+}
+
+/// A static shape vector's known values (from a constant), or `fallback`.
+private func staticShape(_ n: Node, _ fallback: [Int?]) -> [Int?] {
+    if let c = n.constantValue, c.count == 4 { return (0..<4).map { Optional(Int(c.ints[$0])) } }
+    return fallback
+}
+
+public struct Conv2DOp: Op {
+    public let params: ConvParams
+    public var name: String { "conv2d" }
+    public var attributes: String { params.attributes }
+
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
+        try params.validate()
+        let x = inputs[0], w = inputs[1]
+        try checkFloat(inputs, name)
+        try checkRank4(x, "input", name)
+        try checkRank4(w, "filters", name)
+        if let a = x.shape[1], let b = w.shape[1], a != b {
+            throw AgentNetError.shape("conv2d: the input has \(a) channels but the filters expect \(b) (shapes \(formatShape(x.shape)) and \(formatShape(w.shape)))")
+        }
+        return (.float32, params.inferOutput(x.shape, w.shape))
+    }
+
+    public func shape(_ ctx: ShapeContext) throws -> [Int] { try params.dims(ctx.shapes[0], ctx.shapes[1], name).outputShape }
+
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let d = try params.dims(inputs[0].shape, inputs[1].shape, name)
+        let x = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), out = output.floats
+        let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
+        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        return {
+            var b0 = 0
+            while b0 < d.B {
+                let n = Swift.min(nb, d.B - b0), ld = n * P
+                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P) }
+                let dst = n == 1 ? out + b0 * F * P : tmp.p
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(F), Int32(ld), Int32(K), 1,
+                            w, Int32(K), col.p, Int32(ld), 0, dst, Int32(ld))
+                if n > 1 { scatterFeatures(tmp.p, out + b0 * F * P, F, P, n) }
+                b0 += n
+            }
+        }
+    }
+
+    public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
+        let x = node.inputs[0], w = node.inputs[1]
+        return [try T.conv2dInputGrad(g, w, inputShape: T.shape(x), params: params, staticShape: x.shape),
+                try T.conv2dFilterGrad(x, g, filterShape: T.shape(w), params: params, staticShape: w.shape)]
+    }
+}
+
+/// Gradient of `conv2d` with respect to its input: `col2im(Wᵀ·g)`. Inputs: `g [B, F, oh, ow]`, filters, and the
+/// input's shape (static: strides make it ambiguous from `g`).
+public struct Conv2DInputGradOp: Op {
+    public let params: ConvParams
+    /// The input's static shape where known, for shape inference.
+    public let hint: [Int?]
+    public var name: String { "conv2d_input_grad" }
+    public var attributes: String { params.attributes }
+    public var staticInputs: [Int] { [2] }
+
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
+        try params.validate()
+        try checkFloat(Array(inputs[0...1]), name)
+        try checkRank4(inputs[0], "output gradient", name)
+        try checkRank4(inputs[1], "filters", name)
+        guard inputs[2].dtype == .int32, inputs[2].shape == [4] else {
+            throw AgentNetError.shape("\(name): the input shape must be an int vector of length 4")
+        }
+        let w = inputs[1].shape, g = inputs[0].shape
+        var s = staticShape(inputs[2], hint)
+        if s.count != 4 { s = [nil, nil, nil, nil] }
+        return (.float32, [s[0] ?? g[0], s[1] ?? w[1], s[2], s[3]])
+    }
+
+    func dims(_ ctx: ShapeContext) throws -> ConvDims {
+        let xs = try ctx.ints(2)
+        guard xs.count == 4, xs.allSatisfy({ $0 >= 0 }) else { throw AgentNetError.shape("\(name): invalid input shape \(formatShape(xs))") }
+        let d = try params.dims(xs, ctx.shapes[1], name)
+        guard ctx.shapes[0] == d.outputShape else {
+            throw AgentNetError.shape("\(name): the output gradient has shape \(formatShape(ctx.shapes[0])) but the convolution's output has shape \(formatShape(d.outputShape))")
+        }
+        return d
+    }
+
+    public func shape(_ ctx: ShapeContext) throws -> [Int] { try dims(ctx).inputShape }
+
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let xs = (0..<4).map { Int(inputs[2].ints[$0]) }
+        let d = try params.dims(xs, inputs[1].shape, name)
+        let g = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), dx = output.floats
+        let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
+        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        return {
+            dx.update(repeating: 0, count: d.B * image)
+            var b0 = 0
+            while b0 < d.B {
+                let n = Swift.min(nb, d.B - b0), ld = n * P
+                let src: UnsafePointer<Float>
+                if n == 1 { src = g + b0 * F * P } else {
+                    gatherFeatures(g + b0 * F * P, tmp.p, F, P, n)
+                    src = UnsafePointer(tmp.p)
+                }
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(K), Int32(ld), Int32(F), 1,
+                            w, Int32(K), src, Int32(ld), 0, col.p, Int32(ld))
+                for t in 0..<n { d.col2im(col.p, ld, t * P, dx + (b0 + t) * image) }
+                b0 += n
+            }
+        }
+    }
+
+    /// Linear in `g` and in the filters: `d/dg = conv2d(h, W)`, `d/dW = filter_grad(h, g)` for the upstream `h`.
+    public func gradient(_ node: Node, _ h: Node) throws -> [Node?] {
+        let g = node.inputs[0], w = node.inputs[1]
+        return [try Node.make(Conv2DOp(params: params), [h, w]),
+                try T.conv2dFilterGrad(h, g, filterShape: T.shape(w), params: params, staticShape: w.shape),
+                nil]
+    }
+}
+
+/// Gradient of `conv2d` with respect to its filters: `Σ_b g_b · cols_bᵀ`. Inputs: the convolution's input `x`,
+/// `g [B, F, oh, ow]` and the filters' shape (static).
+public struct Conv2DFilterGradOp: Op {
+    public let params: ConvParams
+    public let hint: [Int?]
+    public var name: String { "conv2d_filter_grad" }
+    public var attributes: String { params.attributes }
+    public var staticInputs: [Int] { [2] }
+
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
+        try params.validate()
+        try checkFloat(Array(inputs[0...1]), name)
+        try checkRank4(inputs[0], "input", name)
+        try checkRank4(inputs[1], "output gradient", name)
+        guard inputs[2].dtype == .int32, inputs[2].shape == [4] else {
+            throw AgentNetError.shape("\(name): the filter shape must be an int vector of length 4")
+        }
+        let x = inputs[0].shape, g = inputs[1].shape
+        var s = staticShape(inputs[2], hint)
+        if s.count != 4 { s = [nil, nil, nil, nil] }
+        return (.float32, [s[0] ?? g[1], s[1] ?? x[1], s[2], s[3]])
+    }
+
+    public func shape(_ ctx: ShapeContext) throws -> [Int] {
+        let ws = try ctx.ints(2)
+        guard ws.count == 4, ws.allSatisfy({ $0 >= 0 }) else { throw AgentNetError.shape("\(name): invalid filter shape \(formatShape(ws))") }
+        let d = try params.dims(ctx.shapes[0], ws, name)
+        guard ctx.shapes[1] == d.outputShape else {
+            throw AgentNetError.shape("\(name): the output gradient has shape \(formatShape(ctx.shapes[1])) but the convolution's output has shape \(formatShape(d.outputShape))")
+        }
+        return d.filterShape
+    }
+
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let ws = (0..<4).map { Int(inputs[2].ints[$0]) }
+        let d = try params.dims(inputs[0].shape, ws, name)
+        let x = UnsafePointer(inputs[0].floats), g = UnsafePointer(inputs[1].floats), dw = output.floats
+        let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
+        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        return {
+            if d.B == 0 { dw.update(repeating: 0, count: F * K); return }
+            var b0 = 0
+            while b0 < d.B {
+                let n = Swift.min(nb, d.B - b0), ld = n * P
+                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P) }
+                let src: UnsafePointer<Float>
+                if n == 1 { src = g + b0 * F * P } else {
+                    gatherFeatures(g + b0 * F * P, tmp.p, F, P, n)
+                    src = UnsafePointer(tmp.p)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(F), Int32(K), Int32(ld), 1,
+                            src, Int32(ld), col.p, Int32(ld), b0 == 0 ? 0 : 1, dw, Int32(K))
+                b0 += n
+            }
+        }
+    }
+
+    /// Linear in `x` and `g`: for the upstream `h` (filter-shaped), `d/dx = input_grad(g, h)`, `d/dg = conv2d(x, h)`.
+    public func gradient(_ node: Node, _ h: Node) throws -> [Node?] {
+        let x = node.inputs[0], g = node.inputs[1]
+        return [try T.conv2dInputGrad(g, h, inputShape: T.shape(x), params: params, staticShape: x.shape),
+                try Node.make(Conv2DOp(params: params), [x, h]),
+                nil]
+    }
+}
+
+public extension T {
+    /// `conv2d(x [B, C, H, W], w [F, C, kh, kw]) → [B, F, oh, ow]`; `flip` true is a true convolution (Theano's
+    /// default), false cross-correlation.
+    static func conv2d(_ x: Node, _ w: Node, stride: (Int, Int) = (1, 1), pad: ConvPad = .explicit(0, 0),
+                       dilation: (Int, Int) = (1, 1), flip: Bool = true) throws -> Node {
+        let p = ConvParams(stride: stride, pad: pad, dilation: dilation, flip: flip)
+        return try Node.make(Conv2DOp(params: p), [try cast(x, .float32), try cast(w, .float32)])
+    }
+
+    /// `conv1d(x [B, C, L], w [F, C, k]) → [B, F, ol]`: a 2-D convolution over a height-1 image.
+    static func conv1d(_ x: Node, _ w: Node, stride: Int = 1, pad: ConvPad = .explicit(0, 0), dilation: Int = 1,
+                       flip: Bool = true) throws -> Node {
+        guard x.rank == 3, w.rank == 3 else {
+            throw AgentNetError.shape("conv1d: expected a [batch, channels, length] input and [filters, channels, length] filters, got \(formatShape(x.shape)) and \(formatShape(w.shape))")
+        }
+        var p = pad
+        if case .explicit(let a, let b) = pad { p = .explicit(0, Swift.max(a, b)) }
+        let x4 = try dimshuffle(cast(x, .float32), [0, 1, -1, 2]), w4 = try dimshuffle(cast(w, .float32), [0, 1, -1, 2])
+        let params = ConvParams(stride: (1, stride), pad: p, dilation: (1, dilation), flip: flip)
+        // 'full' and 'half' resolve to no row padding for the height-1 kernel.
+        let y = try Node.make(Conv2DOp(params: params), [x4, w4])
+        return try dimshuffle(y, [0, 1, 3])
+    }
+
+    static func conv2dInputGrad(_ g: Node, _ w: Node, inputShape: Node, params: ConvParams, staticShape: [Int?] = []) throws -> Node {
+        try Node.make(Conv2DInputGradOp(params: params, hint: staticShape), [g, w, inputShape])
+    }
+
+    static func conv2dFilterGrad(_ x: Node, _ g: Node, filterShape: Node, params: ConvParams, staticShape: [Int?] = []) throws -> Node {
+        try Node.make(Conv2DFilterGradOp(params: params, hint: staticShape), [x, g, filterShape])
+    }
+}
+
+// MARK: - Registry
+
+extension OpRegistry {
+    /// `conv2d`, `conv1d` and `pool2d` from JSON attributes named as in the Python API.
+    static func makeConvolutionNode(_ kind: String, _ attrs: JSON, _ inputs: [Node]) throws -> Node {
+        let n = kind == "conv1d" ? 1 : 2
+        /// An int or a list of `n` ints (a single int is repeated).
+        func tuple(_ key: String, _ dflt: [Int]) throws -> [Int] {
+            guard let v = attrs[key], !v.isNull else { return dflt }
+            if case .number = v, let i = v.int { return Array(repeating: i, count: n) }
+            guard let a = v.array, a.count == n, case let ints = a.compactMap({ j -> Int? in
+                if case .number = j { return j.int }
+                return nil
+            }), ints.count == n else {
+                throw AgentNetError.invalid("\(kind): attribute '\(key)' must be an integer or a list of \(n) integers, got \(v.serialized)")
+            }
+            return ints
+        }
+        func flag(_ key: String, _ dflt: Bool) throws -> Bool {
+            guard let v = attrs[key], !v.isNull else { return dflt }
+            guard let b = v.bool else { throw AgentNetError.invalid("\(kind): attribute '\(key)' must be a boolean, got \(v.serialized)") }
+            return b
+        }
+        func arity(_ k: Int) throws {
+            guard inputs.count == k else { throw AgentNetError.invalid("\(kind) takes \(k) input(s), got \(inputs.count)") }
+        }
+        switch kind {
+        case "conv2d", "conv1d":
+            try arity(2)
+            var pad = ConvPad.explicit(0, 0)
+            if let v = attrs["pad"], !v.isNull {
+                if let s = v.string {
+                    switch s {
+                    case "valid": pad = .explicit(0, 0)
+                    case "full": pad = .full
+                    case "half", "same": pad = .half
+                    default: throw AgentNetError.invalid("\(kind): pad must be 'valid', 'full', 'half', 'same' or integers, got '\(s)'")
+                    }
+                } else {
+                    let p = try tuple("pad", [0])
+                    pad = n == 1 ? .explicit(0, p[0]) : .explicit(p[0], p[1])
+                }
+            }
+            let stride = try tuple("stride", Array(repeating: 1, count: n))
+            let dilation = try tuple("filter_dilation", Array(repeating: 1, count: n))
+            let flip = try flag("flip_filters", true)
+            if n == 1 {
+                if case .explicit(_, let b) = pad { pad = .explicit(0, b) }
+                return try T.conv1d(inputs[0], inputs[1], stride: stride[0], pad: pad, dilation: dilation[0], flip: flip)
+            }
+            return try T.conv2d(inputs[0], inputs[1], stride: (stride[0], stride[1]), pad: pad,
+                                dilation: (dilation[0], dilation[1]), flip: flip)
+        case "pool2d":
+            try arity(1)
+            guard attrs["pool_size"] != nil, !(attrs["pool_size"]!.isNull) else { throw AgentNetError.invalid("pool2d: missing attribute 'pool_size'") }
+            let size = try tuple("pool_size", [1, 1])
+            let stride = try tuple("stride", size)
+            let pad = try tuple("pad", [0, 0])
+            let modeName = attrs["mode"]?.string ?? "max"
+            guard let mode = PoolMode(rawValue: modeName) else {
+                throw AgentNetError.invalid("pool2d: mode must be 'max', 'sum', 'average_inc_pad' or 'average_exc_pad', got '\(modeName)'")
+            }
+            return try T.pool2d(inputs[0], size: (size[0], size[1]), stride: (stride[0], stride[1]), pad: (pad[0], pad[1]),
+                                ignoreBorder: try flag("ignore_border", true), mode: mode)
+        default:
+            throw AgentNetError.invalid("unknown op kind '\(kind)'")
+        }
+    }
+}
