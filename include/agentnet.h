@@ -67,6 +67,18 @@ int32_t agn_function_output_info(agn_handle function, const int64_t *desc, int64
                                  int32_t *ndims, int64_t *dims);
 int32_t agn_set_num_threads(int32_t n);
 
+/* Layers (Lasagne's contract): creation by kind ("DenseLayer", ...) and JSON attributes; parameters given as
+ * {"shared": handle} or an initializer {"kind": "GlorotUniform", "gain": 1}. input_shapes holds every incoming
+ * shape back to back (-1 for unknown), input_ranks their ranks. */
+int32_t agn_layer_create(const char *kind, const char *attributes_json, const int64_t *input_shapes,
+                         const int32_t *input_ranks, int64_t n_inputs, agn_handle *out);
+int32_t agn_layer_output(agn_handle layer, const agn_handle *inputs, int64_t n_inputs, const char *options_json,
+                         agn_handle *out);
+int32_t agn_layer_info(agn_handle layer, int32_t *ndim, int64_t *dims, int64_t *n_params);
+/* A new handle to parameter `index` and its name and tags as JSON. */
+int32_t agn_layer_param(agn_handle layer, int64_t index, agn_handle *shared, const char **info_json);
+int32_t agn_layer_repr(agn_handle layer, const char **text);
+
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs
  * sub-envs; every call covers the whole batch. Flags are uint8 0/1; observations float32 [num_envs, obs_size]. */

@@ -6,7 +6,9 @@ import numpy as np
 from .. import init
 from .. import nonlinearities
 from .. import tensor as T
+from .._core import SharedVariable
 from .base import Layer, _nonlinearity_name
+from .native import EngineLayer, nonlinearity_name, shared_ref
 
 __all__ = ["DenseLayer", "NonlinearityLayer"]
 
@@ -68,11 +70,21 @@ class DenseLayer(Layer):
             self.b = None
         else:
             self.b = self.add_param(b, (self.num_units,), name="b", regularizable=False)
+        # The engine computes the layer when its parameters are shared variables (the usual case); tied weights
+        # given as expressions are composed in Python instead.
+        self._engine = None
+        if isinstance(self.W, SharedVariable) and (self.b is None or isinstance(self.b, SharedVariable)):
+            self._engine = EngineLayer("DenseLayer", [self.input_shape], num_units=self.num_units,
+                                       num_leading_axes=num_leading_axes, W=shared_ref(self.W), b=shared_ref(self.b),
+                                       nonlinearity=nonlinearity_name(self.nonlinearity) or "linear", name=self.name)
 
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape[:self.num_leading_axes]) + (self.num_units,)
 
     def get_output_for(self, input, **kwargs):
+        if self._engine is not None:
+            out = self._engine.output([input], kwargs.get("deterministic", False))
+            return out if nonlinearity_name(self.nonlinearity) else self.nonlinearity(out)
         ndim = input.ndim if hasattr(input, "ndim") else np.ndim(input)
         num_leading_axes = self.num_leading_axes
         if num_leading_axes < 0:
