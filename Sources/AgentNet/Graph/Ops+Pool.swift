@@ -211,9 +211,10 @@ public struct MaxPoolGradOp: Op {
         }
     }
 
-    /// Linear in `g`: for the upstream `h` (input-shaped), `d/dg` picks `h` at each window's maximum.
+    /// Linear in `g`: for the upstream `h` (input-shaped), `d/dg` picks `h` at each window's maximum; zero in `x`
+    /// (the maxima's positions are locally constant), as Theano.
     public func gradient(_ node: Node, _ h: Node) throws -> [Node?] {
-        [nil, try Node.make(MaxPoolGatherOp(params: params), [node.inputs[0], h])]
+        [try T.zerosLike(node.inputs[0]), try Node.make(MaxPoolGatherOp(params: params), [node.inputs[0], h])]
     }
 }
 
@@ -255,7 +256,7 @@ public struct MaxPoolGatherOp: Op {
     }
 
     public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
-        [nil, try Node.make(MaxPoolGradOp(params: params), [node.inputs[0], g])]
+        [try T.zerosLike(node.inputs[0]), try Node.make(MaxPoolGradOp(params: params), [node.inputs[0], g])]
     }
 }
 

@@ -18,3 +18,5 @@ from .helper import (count_params, get_all_layers, get_all_param_values, get_all
 __all__ = ["Layer", "MergeLayer", "create_param", "InputLayer", "DenseLayer", "NonlinearityLayer",
            "get_output", "get_output_shape", "get_all_layers", "get_all_params", "count_params",
            "get_all_param_values", "set_all_param_values"]
+from .conv import BaseConvLayer, Conv1DLayer, Conv2DLayer
+from .pool import GlobalPoolLayer, MaxPool1DLayer, MaxPool2DLayer, Pool1DLayer, Pool2DLayer
