@@ -117,8 +117,8 @@ struct ConvDims {
     var filterShape: [Int] { [F, C, kh, kw] }
     var outputShape: [Int] { [B, F, oh, ow] }
 
-    /// Batch items per product: as many as keep the column buffer near 4 MB (at least one).
-    var chunk: Int { Swift.max(1, Swift.min(B, (1 << 20) / Swift.max(K * P, 1))) }
+    /// Batch items per product: as many as keep the column buffer near 1 MB, about one core's L2 (at least one).
+    var chunk: Int { Swift.max(1, Swift.min(B, (1 << 18) / Swift.max(K * P, 1))) }
 
     /// For kernel column `kj`: the output columns `[lo, hi)` whose input column `ox·sw − pw + kj·dw` is inside the image.
     @inline(__always)
@@ -143,13 +143,15 @@ struct ConvDims {
                         let dst = row + oy * ow
                         if iy < 0 || iy >= H { dst.update(repeating: 0, count: ow); continue }
                         let src = x + (c * H + iy) * W + base
-                        for ox in 0..<lo { dst[ox] = 0 }
+                        var ox = 0
+                        while ox < lo { dst[ox] = 0; ox &+= 1 }
+                        // Rows are short (tens of pixels): plain loops beat memcpy calls.
                         if sw == 1 {
-                            if hi > lo { dst.advanced(by: lo).update(from: src + lo, count: hi - lo) }
+                            while ox < hi { dst[ox] = src[ox]; ox &+= 1 }
                         } else {
-                            for ox in lo..<hi { dst[ox] = src[ox * sw] }
+                            while ox < hi { dst[ox] = src[ox &* sw]; ox &+= 1 }
                         }
-                        for ox in hi..<ow { dst[ox] = 0 }
+                        while ox < ow { dst[ox] = 0; ox &+= 1 }
                     }
                 }
             }
@@ -171,10 +173,11 @@ struct ConvDims {
                         if iy < 0 || iy >= H { continue }
                         let src = row + oy * ow
                         let dst = x + (c * H + iy) * W + base
+                        var ox = lo
                         if sw == 1 {
-                            for ox in lo..<hi { dst[ox] += src[ox] }
+                            while ox < hi { dst[ox] += src[ox]; ox &+= 1 }
                         } else {
-                            for ox in lo..<hi { dst[ox * sw] += src[ox] }
+                            while ox < hi { dst[ox &* sw] += src[ox]; ox &+= 1 }
                         }
                     }
                 }
@@ -196,12 +199,20 @@ final class ScratchBuffer: @unchecked Sendable {
 /// `[B, F, P]` (batch items `b0..<b0+n`) ↔ `[F, n·P]`: the layout a multi-item product reads and writes.
 @inline(__always)
 func gatherFeatures(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ F: Int, _ P: Int, _ n: Int) {
-    for t in 0..<n { for f in 0..<F { (dst + f * n * P + t * P).update(from: src + (t * F + f) * P, count: P) } }
+    for t in 0..<n { for f in 0..<F {
+        let d = dst + f * n * P + t * P, s = src + (t * F + f) * P
+        var p = 0
+        while p < P { d[p] = s[p]; p &+= 1 }
+    } }
 }
 
 @inline(__always)
 func scatterFeatures(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ F: Int, _ P: Int, _ n: Int) {
-    for t in 0..<n { for f in 0..<F { (dst + (t * F + f) * P).update(from: src + f * n * P + t * P, count: P) } }
+    for t in 0..<n { for f in 0..<F {
+        let d = dst + (t * F + f) * P, s = src + f * n * P + t * P
+        var p = 0
+        while p < P { d[p] = s[p]; p &+= 1 }
+    } }
 }
 
 private func checkFloat(_ nodes: [Node], _ op: String) throws {
