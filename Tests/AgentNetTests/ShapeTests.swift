@@ -205,6 +205,23 @@ private func permuted(_ v: [Float], _ shape: [Int], _ perm: [Int]) -> [Float] {
         #expect(out[4].shape == [2, 4] && out[4].scalars == [1, 2, 1, 2, 3, 4, 3, 4])  // numpy: reps shorter than rank pad with 1s
     }
 
+    @Test func tileWithZeroRepsAndFlattenOfScalar() throws {
+        let out = try Check.eval([Check.floats([1, 2]), Check.floats([3], [])]) { i in
+            [try T.tile(i[0], [0]), try T.tile(i[0], [2, 0]), try T.flatten(i[1])]
+        }
+        #expect(out.map(\.shape) == [[0], [2, 0], [1]])
+        #expect(out[2].scalars == [3])
+    }
+
+    @Test func emptyPartsGetEmptyGradients() throws {
+        let x = Node.input("x", shape: [2, 2]), e = Node.input("e", shape: [0, 2])
+        let g = try grad(T.sum(T.mul(T.concatenate([e, x, e], axis: 0), 2)), wrt: [x, e])
+        let f = try Function(inputs: [x, e], outputs: g)
+        let out = try f([Check.random([2, 2]), Check.floats([], [0, 2])])
+        #expect(out[0].scalars == [2, 2, 2, 2])
+        #expect(out[1].shape == [0, 2])
+    }
+
     @Test func shapeOpGivesInt32Dimensions() throws {
         let out = try Check.eval1([iota([2, 3, 4])]) { try T.shape($0[0]) }
         #expect(out.dtype == .int32 && out.scalars == [2, 3, 4])
