@@ -114,11 +114,14 @@ private func trajectory<D: EnvironmentDynamics>(_: D.Type, seed: UInt64, actions
     }
     var actions = (0..<64).map { Int64($0 % 3 == 0 ? 1 : 0) }
     var rewards = [Double](repeating: 0, count: 64), terminated = [Bool](repeating: false, count: 64)
-    batched.stepAll(count: 64, actions: &actions, rewards: &rewards, terminated: &terminated)
+    var observations = [Float](repeating: 0, count: 64 * 4), observation = [Float](repeating: 0, count: 4)
+    batched.stepAll(count: 64, actions: &actions, observations: &observations, rewards: &rewards, terminated: &terminated)
     for i in 0..<64 {
         var a = actions[i]
         #expect(single.step(i, action: &a) == (rewards[i], terminated[i]))
         #expect(single.theta[i].bitPattern == batched.theta[i].bitPattern && single.x[i].bitPattern == batched.x[i].bitPattern)
+        single.observe(i, into: &observation)
+        #expect(Array(observations[4 * i..<4 * i + 4]) == observation)
     }
 }
 

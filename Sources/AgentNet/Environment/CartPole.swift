@@ -55,39 +55,80 @@ public struct CartPole: EnvironmentDynamics {
     }
 
     public mutating func step(_ i: Int, action: UnsafePointer<Int64>) -> (reward: Double, terminated: Bool) {
-        step(i, action: action.pointee, sintheta: sin(theta[i]), costheta: cos(theta[i]))
+        advance(i, action: action.pointee)
+        let terminated = CartPole.isTerminal(x: x[i], theta: theta[i])
+        return (reward(i, terminated: terminated), terminated)
     }
 
-    /// All sines and cosines first (one `sincos` per sub-env), then the arithmetic, so that the divisions of
-    /// neighbouring sub-envs overlap instead of waiting behind libm calls: about 1.5× faster than stepping one by one.
-    public mutating func stepAll(count: Int, actions: UnsafePointer<Int64>, rewards: UnsafeMutablePointer<Double>,
-                                 terminated: UnsafeMutablePointer<Bool>) {
-        libmSinCos(theta.base, count: count, sin: sines.base, cos: cosines.base)
-        for i in 0..<count {
-            (rewards[i], terminated[i]) = step(i, action: actions[i], sintheta: sines[i], costheta: cosines[i])
+    /// Moves sub-env `i` one Euler step (the same lane arithmetic as `stepAll`).
+    func advance(_ i: Int, action: Int64) {
+        typealias L = Lanes
+        let next = CartPole.euler(L(repeating: x[i]), L(repeating: xDot[i]), L(repeating: theta[i]),
+                                  L(repeating: thetaDot[i]), force: L(repeating: action == 1 ? CartPole.forceMag : -CartPole.forceMag),
+                                  sintheta: L(repeating: sin(theta[i])), costheta: L(repeating: cos(theta[i])))
+        (x[i], xDot[i], theta[i], thetaDot[i]) = (next.x[0], next.xDot[0], next.theta[0], next.thetaDot[0])
+    }
+
+    /// All sines and cosines first (one `sincos` per sub-env), then the arithmetic four sub-envs at a time in SIMD
+    /// lanes (per-lane IEEE operations, so each lane is bit-identical to the scalar code). Without libm calls between
+    /// them, the divisions of neighbouring sub-envs overlap: about 2× faster than stepping one by one.
+    public mutating func stepAll(count: Int, actions: UnsafePointer<Int64>, observations: UnsafeMutablePointer<Float>,
+                                 rewards: UnsafeMutablePointer<Double>, terminated: UnsafeMutablePointer<Bool>) {
+        let (x, xDot, theta, thetaDot) = (self.x.base, self.xDot.base, self.theta.base, self.thetaDot.base)
+        let (sines, cosines) = (self.sines.base, self.cosines.base)
+        libmSinCos(theta, count: count, sin: sines, cos: cosines)
+        func load(_ p: UnsafeMutablePointer<Double>, _ i: Int) -> Lanes {
+            UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
+        }
+        var i = 0
+        while i + 4 <= count {
+            let a = UnsafeRawPointer(actions + i).loadUnaligned(as: SIMD4<Int64>.self)
+            let force = Lanes(repeating: -CartPole.forceMag).replacing(with: CartPole.forceMag, where: a .== 1)
+            let next = CartPole.euler(load(x, i), load(xDot, i), load(theta, i), load(thetaDot, i), force: force,
+                                      sintheta: load(sines, i), costheta: load(cosines, i))
+            UnsafeMutableRawPointer(x + i).storeBytes(of: next.x, as: Lanes.self)
+            UnsafeMutableRawPointer(xDot + i).storeBytes(of: next.xDot, as: Lanes.self)
+            UnsafeMutableRawPointer(theta + i).storeBytes(of: next.theta, as: Lanes.self)
+            UnsafeMutableRawPointer(thetaDot + i).storeBytes(of: next.thetaDot, as: Lanes.self)
+            i += 4
+        }
+        for j in i..<count { advance(j, action: actions[j]) }
+        // A second pass over the stored state: no lane is pulled out of the vectors above, so they stay vectors.
+        for j in 0..<count {
+            let o = observations + 4 * j
+            (o[0], o[1], o[2], o[3]) = (Float(x[j]), Float(xDot[j]), Float(theta[j]), Float(thetaDot[j]))
+            let isTerminal = CartPole.isTerminal(x: x[j], theta: theta[j])
+            terminated[j] = isTerminal
+            rewards[j] = isTerminal ? reward(j, terminated: true) : 1.0
         }
     }
 
+    /// Four sub-envs' values of one state variable, one per lane.
+    typealias Lanes = SIMD4<Double>
+
+    /// One explicit Euler step of `(x, ẋ, θ, θ̇)`, every update from the old values, in cartpole.py's expression order.
     @inline(__always)
-    mutating func step(_ i: Int, action: Int64, sintheta: Double, costheta: Double) -> (reward: Double, terminated: Bool) {
+    static func euler(_ x: Lanes, _ xDot: Lanes, _ theta: Lanes, _ thetaDot: Lanes, force: Lanes, sintheta: Lanes,
+                      costheta: Lanes) -> (x: Lanes, xDot: Lanes, theta: Lanes, thetaDot: Lanes) {
         typealias C = CartPole
-        let force = action == 1 ? C.forceMag : -C.forceMag
-        let x0 = x[i], v0 = xDot[i], th = theta[i], w = thetaDot[i]
-        let temp = (force + C.polemassLength * (w * w) * sintheta) / C.totalMass
+        let temp = (force + C.polemassLength * (thetaDot * thetaDot) * sintheta) / C.totalMass
         let thetaacc = (C.gravity * sintheta - costheta * temp)
             / (C.length * (4.0 / 3.0 - C.masspole * (costheta * costheta) / C.totalMass))
         let xacc = temp - C.polemassLength * thetaacc * costheta / C.totalMass
-        let x1 = x0 + C.tau * v0
-        x[i] = x1
-        xDot[i] = v0 + C.tau * xacc
-        let th1 = th + C.tau * w
-        theta[i] = th1
-        thetaDot[i] = w + C.tau * thetaacc
-        let terminated = x1 < -C.xThreshold || x1 > C.xThreshold || th1 < -C.thetaThreshold || th1 > C.thetaThreshold
-        guard terminated else { return (1.0, false) }
-        let reward = terminatedBefore[i] ? 0.0 : 1.0
-        terminatedBefore[i] = true
-        return (reward, true)
+        return (x + C.tau * xDot, xDot + C.tau * xacc, theta + C.tau * thetaDot, thetaDot + C.tau * thetaacc)
+    }
+
+    @inline(__always)
+    static func isTerminal(x: Double, theta: Double) -> Bool {
+        x < -xThreshold || x > xThreshold || theta < -thetaThreshold || theta > thetaThreshold
+    }
+
+    /// 1 per step, including the terminating one; 0 for steps after termination.
+    @inline(__always)
+    func reward(_ i: Int, terminated: Bool) -> Double {
+        guard terminated else { return 1.0 }
+        defer { terminatedBefore[i] = true }
+        return terminatedBefore[i] ? 0.0 : 1.0
     }
 
     @inline(__always)

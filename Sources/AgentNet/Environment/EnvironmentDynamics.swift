@@ -23,11 +23,11 @@ public protocol EnvironmentDynamics {
     mutating func reset(_ i: Int, rng: inout PCG64, options: ResetOptions)
     /// Advances sub-env `i` by one step with its action (`actionSpace.width` elements at `action`).
     mutating func step(_ i: Int, action: UnsafePointer<Action>) -> (reward: Double, terminated: Bool)
-    /// Advances every sub-env `i < count` with its action `actions[i * width ..< (i + 1) * width]`, writing `rewards[i]`
-    /// and `terminated[i]`. The default calls `step(_:action:)` for each; a family overrides it when a batched form is
-    /// faster (CartPole computes all sines and cosines first, then the arithmetic).
-    mutating func stepAll(count: Int, actions: UnsafePointer<Action>, rewards: UnsafeMutablePointer<Double>,
-                          terminated: UnsafeMutablePointer<Bool>)
+    /// Advances every sub-env `i < count` with its action `actions[i * width ..< (i + 1) * width]`, writing its
+    /// observation row, `rewards[i]` and `terminated[i]`. The default calls `step(_:action:)` and `observe` for each;
+    /// a family overrides it when a batched form is faster (CartPole computes all sines and cosines first).
+    mutating func stepAll(count: Int, actions: UnsafePointer<Action>, observations: UnsafeMutablePointer<Float>,
+                          rewards: UnsafeMutablePointer<Double>, terminated: UnsafeMutablePointer<Bool>)
     /// Writes sub-env `i`'s observation (`observationSize` Float32 values).
     func observe(_ i: Int, into out: UnsafeMutablePointer<Float>)
     /// Writes sub-env `i`'s internal state (`stateSize` values).
@@ -43,11 +43,12 @@ public protocol EnvironmentDynamics {
 }
 
 extension EnvironmentDynamics {
-    public mutating func stepAll(count: Int, actions: UnsafePointer<Action>, rewards: UnsafeMutablePointer<Double>,
-                                 terminated: UnsafeMutablePointer<Bool>) {
+    public mutating func stepAll(count: Int, actions: UnsafePointer<Action>, observations: UnsafeMutablePointer<Float>,
+                                 rewards: UnsafeMutablePointer<Double>, terminated: UnsafeMutablePointer<Bool>) {
         let width = Self.actionSpace.width
         for i in 0..<count {
             (rewards[i], terminated[i]) = step(i, action: actions + i * width)
+            observe(i, into: observations + i * Self.observationSize)
         }
     }
 

@@ -213,10 +213,11 @@ extension EnvironmentDynamics {
         let count = episodes.ready.count, size = Self.observationSize
         let defaults = Self.defaultResetOptions
         let mode = episodes.autoresetMode, limit = episodes.maxEpisodeSteps ?? Int.max
-        stepAll(count: count, actions: p.actions, rewards: p.rewards, terminated: p.terminated)
+        stepAll(count: count, actions: p.actions, observations: p.observations, rewards: p.rewards, terminated: p.terminated)
+        let elapsed = episodes.elapsed.base, ended = episodes.ended.base
         for i in 0..<count {
             let o = p.observations + i * size
-            if mode == .nextStep && episodes.ended[i] {
+            if mode == .nextStep && ended[i] {
                 reset(i, &episodes, options: defaults)
                 observe(i, into: o)
                 p.rewards[i] = 0
@@ -224,9 +225,8 @@ extension EnvironmentDynamics {
                 p.truncated[i] = false
                 continue
             }
-            episodes.elapsed[i] += 1
-            let isTruncated = episodes.elapsed[i] >= limit
-            observe(i, into: o)
+            elapsed[i] += 1
+            let isTruncated = elapsed[i] >= limit
             p.truncated[i] = isTruncated
             guard p.terminated[i] || isTruncated else { continue }
             if let finals = p.finalObservations {
@@ -234,7 +234,7 @@ extension EnvironmentDynamics {
                 reset(i, &episodes, options: defaults)
                 observe(i, into: o)
             } else if mode == .nextStep {
-                episodes.ended[i] = true
+                ended[i] = true
             }
         }
     }

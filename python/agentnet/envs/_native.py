@@ -81,8 +81,8 @@ class NativeBatch:
         self.terminated = np.zeros(n, dtype=np.bool_)
         self.truncated = np.zeros(n, dtype=np.bool_)
         final = _address(self.final_observations) if autoreset_mode == SAME_STEP else None
-        self._step_call = (_step_discrete if self.discrete else _step_box, self.handle,
-                           _address(self.actions), self.actions.size,
+        self._step_fn = _step_discrete if self.discrete else _step_box
+        self._step_args = (self.handle, _address(self.actions), self.actions.size,
                            _address(self.observations), self.observations.size,
                            _address(self.rewards), _address(self.terminated), _address(self.truncated), n,
                            final, self.final_observations.size if final else 0)
@@ -92,7 +92,7 @@ class NativeBatch:
         if self.handle:
             _lib.release(self.handle)
             self.handle = 0
-            self._step_call = None
+            self._step_args = None
 
     def __del__(self):
         try:
@@ -122,8 +122,9 @@ class NativeBatch:
 
     def step(self):
         """Steps every sub-env with the actions already written to ``self.actions``."""
-        fn, *args = self._step_call
-        _lib.check(fn(*args))
+        status = self._step_fn(*self._step_args)
+        if status:
+            _lib.check(status)
 
     def state(self):
         """Internal state, float64 ``[num_envs, state_size]``."""

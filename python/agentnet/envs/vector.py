@@ -51,6 +51,8 @@ class NativeVectorEnv(VectorEnv):
         self.num_envs = int(num_envs)
         self.render_mode = render_mode
         self.autoreset_mode = autoreset_mode
+        self._same_step = autoreset_mode is AutoresetMode.SAME_STEP
+        self._disabled = autoreset_mode is AutoresetMode.DISABLED
         self.metadata = {**self.metadata, "autoreset_mode": autoreset_mode}
         self.single_observation_space = spec.observation_space()
         self.single_action_space = spec.action_space()
@@ -60,6 +62,7 @@ class NativeVectorEnv(VectorEnv):
         self._batch = _native.NativeBatch(self.native_id, self.num_envs, _MODES[autoreset_mode], max_episode_steps)
         self._discrete = self._batch.discrete
         self._action_shape = (self.num_envs,) if self._discrete else (self.num_envs, self._batch.action_width)
+        self._action_kinds = "iu" if self._discrete else "fiu"
         self._needs_reset = True
         self._ended = np.zeros(self.num_envs, dtype=np.bool_)  # DISABLED mode: sub-envs awaiting a masked reset
 
@@ -85,26 +88,26 @@ class NativeVectorEnv(VectorEnv):
     def step(self, actions):
         """Steps every sub-env with ``actions`` in one native call; returns ``(obs, rewards, terminations,
         truncations, infos)``."""
-        self._check_open()
-        if self._needs_reset:
+        batch = self._batch
+        if batch is None or self._needs_reset:
+            self._check_open()
             raise error.ResetNeeded(f"{self.native_id}: call reset() before step()")
         self._write_actions(actions)
-        if self.autoreset_mode is AutoresetMode.DISABLED and self._ended.any():
+        if self._disabled and self._ended.any():
             raise ValueError(
                 f"{self.native_id}: sub-envs {np.flatnonzero(self._ended).tolist()} ended and autoreset is disabled; "
                 "reset them with reset(options={'reset_mask': mask}) first")
-        batch = self._batch
         batch.step()
         terminated, truncated = batch.terminated.copy(), batch.truncated.copy()
         infos = {}
-        if self.autoreset_mode is AutoresetMode.SAME_STEP:
+        if self._same_step:
             done = terminated | truncated
             if done.any():
                 final_obs = np.full(self.num_envs, None, dtype=object)
                 for i in np.flatnonzero(done):
                     final_obs[i] = batch.final_observations[i].copy()
                 infos = {"final_obs": final_obs, "_final_obs": done, "final_info": {}, "_final_info": done.copy()}
-        elif self.autoreset_mode is AutoresetMode.DISABLED:
+        elif self._disabled:
             self._ended = terminated | truncated
         return batch.observations.copy(), batch.rewards.copy(), terminated, truncated, infos
 
@@ -176,13 +179,10 @@ class NativeVectorEnv(VectorEnv):
     def _write_actions(self, actions):
         """Validates a batch of actions and copies it into the native action buffer."""
         array = actions if type(actions) is np.ndarray else np.asarray(actions)
-        kind = array.dtype.kind
-        if self._discrete:
-            if kind not in "iu":
-                raise TypeError(f"{self.native_id}: actions must be integers (Discrete), got dtype {array.dtype}")
-        elif kind not in "fiu":
-            raise TypeError(f"{self.native_id}: actions must be real numbers (float32 Box), got dtype {array.dtype}")
-        if array.shape != self._action_shape:
+        if array.shape != self._action_shape or array.dtype.kind not in self._action_kinds:
+            if array.dtype.kind not in self._action_kinds:
+                kind = "integers (Discrete)" if self._discrete else "real numbers (float32 Box)"
+                raise TypeError(f"{self.native_id}: actions must be {kind}, got dtype {array.dtype}")
             raise ValueError(f"{self.native_id}: actions must have shape {self._action_shape}, got {array.shape}")
         self._batch.actions[...] = array  # range and finiteness are checked by the engine before anything changes
 
