@@ -277,7 +277,7 @@ private func reduceRef(_ v: [Float], _ shape: [Int], axes: [Int], initial: Doubl
         #expect(err < 1e-2, "prod \(String(describing: axes)): \(err)")
     }
 
-    @Test(.disabled("engine bug: prod gradient is g * prod / x, which is NaN where x == 0 (expected the product of the other elements)"))
+    @Test
     func prodGradientWithAZeroElementIsTheProductOfTheOthers() throws {
         let x = Node.input("x", shape: [3])
         let f = try Function(inputs: [x], outputs: try grad(T.prod(x), wrt: [x]))

@@ -89,8 +89,9 @@ public final class Function: @unchecked Sendable {
                     throw AgentNetError(.runtime, "input \(inputs[i].name.map { "'\($0)'" } ?? "#\(i)") contains NaN or inf")
                 }
             }
-            try p.run()
+            try p.compute()
             for (i, t) in p.outputTensors.enumerated() { try emit(i, t) }
+            p.applyUpdates()
         }
     }
 

@@ -86,7 +86,16 @@ public struct ReduceOp: Op {
         case .mean:
             let n = try T.cast(T.index(T.shape(x), axis), .float32)
             return [try T.div(gb, n)]
-        case .prod: return [try T.div(T.mul(gb, T.broadcastLike(outK, x)), x)]
+        case .prod:
+            // d prod / dx_i is the product of the other elements: out / x_i where x_i != 0; where x_i is the
+            // only zero, the product of the nonzero elements; where there are other zeros, 0.
+            let isZero = try T.eq(x, 0)
+            let nonzero = try T.where_(isZero, 1, x)
+            let prodNonzero = try T.broadcastLike(T.prod(nonzero, axes: [axis], keepdims: true), x)
+            let zeros = try T.broadcastLike(T.sum(T.cast(isZero, .int32), axes: [axis], keepdims: true), x)
+            let others = try T.where_(isZero, T.where_(T.eq(zeros, 1), prodNonzero, 0),
+                                      T.div(T.broadcastLike(outK, x), nonzero))
+            return [try T.mul(gb, others)]
         case .max, .min: return [try T.where_(T.eq(x, T.broadcastLike(outK, x)), gb, 0)]
         }
     }

@@ -138,8 +138,14 @@ final class Plan {
     /// True while every shared value still has the storage this plan was built on.
     var isValid: Bool { sharedStorages.allSatisfy { $0.0.tensor.storage === $0.1 } }
 
-    func run() throws {
+    /// Runs every kernel; shared values are not touched yet.
+    func compute() throws {
         for k in kernels { try k() }
+    }
+
+    /// Writes the new shared values; called after the outputs were read, so an output that is a shared value
+    /// (or a view of one) shows the value before the update, as in Theano.
+    func applyUpdates() {
         for (s, t) in updates where s.tensor.storage !== t.storage {
             s.tensor.storage.raw.copyMemory(from: t.storage.raw, byteCount: t.count * t.dtype.size)
         }
