@@ -28,7 +28,8 @@ func outputBuffer<T>(_ p: UnsafeMutablePointer<T>?, _ n: Int64, _ what: String) 
 func flagBuffer(_ p: UnsafeMutablePointer<UInt8>?, _ n: Int64, _ what: String) throws -> UnsafeMutableBufferPointer<Bool> {
     let bytes = try outputBuffer(p, n, what)
     guard let base = bytes.baseAddress else { return UnsafeMutableBufferPointer(start: nil, count: 0) }
-    return UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer(base).bindMemory(to: Bool.self, capacity: bytes.count), count: bytes.count)
+    let flags = UnsafeMutableRawPointer(base).bindMemory(to: Bool.self, capacity: bytes.count)
+    return UnsafeMutableBufferPointer(start: flags, count: bytes.count)
 }
 
 func environment(_ handle: Int64) throws -> any Environment {
@@ -43,7 +44,8 @@ public func agn_env_create(_ id: UnsafePointer<CChar>?, _ numEnvs: Int64, _ auto
     guarded {
         let name = try string(id, "environment id")
         guard let mode = AutoresetMode(rawValue: autoresetMode) else {
-            throw AgentNetError(.invalidArgument, "autoreset mode must be 0 (next step), 1 (same step) or 2 (disabled), got \(autoresetMode)")
+            throw AgentNetError(.invalidArgument,
+                                "autoreset mode must be 0 (next step), 1 (same step) or 2 (disabled), got \(autoresetMode)")
         }
         guard numEnvs >= 1, numEnvs <= Int64(Int32.max) else {
             throw AgentNetError(.invalidArgument, "num_envs must be positive, got \(numEnvs)")

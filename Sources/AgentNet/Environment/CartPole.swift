@@ -63,15 +63,17 @@ public struct CartPole: EnvironmentDynamics {
     /// Moves sub-env `i` one Euler step (the same lane arithmetic as `stepAll`).
     func advance(_ i: Int, action: Int64) {
         typealias L = Lanes
+        let force = action == 1 ? CartPole.forceMag : -CartPole.forceMag
         let next = CartPole.euler(L(repeating: x[i]), L(repeating: xDot[i]), L(repeating: theta[i]),
-                                  L(repeating: thetaDot[i]), force: L(repeating: action == 1 ? CartPole.forceMag : -CartPole.forceMag),
+                                  L(repeating: thetaDot[i]), force: L(repeating: force),
                                   sintheta: L(repeating: sin(theta[i])), costheta: L(repeating: cos(theta[i])))
         (x[i], xDot[i], theta[i], thetaDot[i]) = (next.x[0], next.xDot[0], next.theta[0], next.thetaDot[0])
     }
 
     /// All sines and cosines first (one `sincos` per sub-env), then the arithmetic four sub-envs at a time in SIMD
-    /// lanes (per-lane IEEE operations, so each lane is bit-identical to the scalar code). Without libm calls between
-    /// them, the divisions of neighbouring sub-envs overlap: about 2× faster than stepping one by one.
+    /// lanes (per-lane IEEE operations, so each lane is bit-identical to Gymnasium's scalar code), then observations,
+    /// flags and rewards. Keeping libm calls out of the arithmetic lets the divisions run as packed `divpd`; measured
+    /// about 2× faster than a per-sub-env loop at 1,024 sub-envs.
     public mutating func stepAll(count: Int, actions: UnsafePointer<Int64>, observations: UnsafeMutablePointer<Float>,
                                  rewards: UnsafeMutablePointer<Double>, terminated: UnsafeMutablePointer<Bool>) {
         let (x, xDot, theta, thetaDot) = (self.x.base, self.xDot.base, self.theta.base, self.thetaDot.base)

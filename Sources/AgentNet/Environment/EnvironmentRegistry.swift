@@ -4,12 +4,15 @@
 /// The ids of the native environments, in registration order.
 public let nativeEnvironmentIDs: [String] = families.map { $0.id }
 
-private let families: [(id: String, maxEpisodeSteps: Int, make: (Int, AutoresetMode, Int?) throws -> any Environment)] = [
+/// One native family: its id, registered time limit, and a maker `(numEnvs, autoresetMode, maxEpisodeSteps)`.
+private typealias Family = (id: String, maxEpisodeSteps: Int, make: (Int, AutoresetMode, Int?) throws -> any Environment)
+
+private let families: [Family] = [
     entry(CartPole.self), entry(Acrobot.self), entry(MountainCar.self),
     entry(MountainCarContinuous.self), entry(Pendulum.self), entry(BooleanReasoning.self),
 ]
 
-private func entry<D: EnvironmentDynamics>(_: D.Type) -> (id: String, maxEpisodeSteps: Int, make: (Int, AutoresetMode, Int?) throws -> any Environment) {
+private func entry<D: EnvironmentDynamics>(_: D.Type) -> Family {
     (D.id, D.registeredMaxEpisodeSteps, { try VectorEnvironment<D>(numEnvs: $0, autoresetMode: $1, maxEpisodeSteps: $2) })
 }
 

@@ -86,7 +86,8 @@ func drawMountainCar(position pos: Double, goal: Double, on canvas: inout Canvas
     canvas.fillPolygon([(l, b), (l, t), (r, t), (r, b)].map { rotated(($0.0, $0.1), by: tilt, plus: base) }, .black)
     for wheel in [(carWidth / 4, 0.0), (-carWidth / 4, 0.0)] {
         let c = rotated(wheel, by: tilt, plus: base)
-        canvas.fillCircle((c.x.rounded(.towardZero), c.y.rounded(.towardZero)), radius: (carHeight / 2.5).rounded(.towardZero), RGB(128, 128, 128))
+        let center = (c.x.rounded(.towardZero), c.y.rounded(.towardZero))
+        canvas.fillCircle(center, radius: (carHeight / 2.5).rounded(.towardZero), RGB(128, 128, 128))
     }
     let flagX = ((goal - minP) * scale).rounded(.towardZero), flagY1 = (height(goal) * scale).rounded(.towardZero)
     let flagY2 = flagY1 + 50
