@@ -20,3 +20,9 @@ __all__ = ["Layer", "MergeLayer", "create_param", "InputLayer", "DenseLayer", "N
            "get_all_param_values", "set_all_param_values"]
 from .conv import BaseConvLayer, Conv1DLayer, Conv2DLayer
 from .pool import GlobalPoolLayer, MaxPool1DLayer, MaxPool2DLayer, Pool1DLayer, Pool2DLayer
+from .shape import DimshuffleLayer, FlattenLayer, PadLayer, ReshapeLayer, SliceLayer
+from .merge import ConcatLayer, ElemwiseMergeLayer, ElemwiseSumLayer, autocrop, autocrop_array_shapes
+from .special import BiasLayer, ExpressionLayer, ScaleLayer
+from .noise import DropoutLayer, GaussianNoiseLayer
+from .embedding import EmbeddingLayer
+from .normalization import BatchNormLayer, batch_norm, get_batch_norm_updates
