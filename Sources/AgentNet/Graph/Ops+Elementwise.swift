@@ -147,17 +147,7 @@ public struct BinaryOp: Op {
         switch a.dtype {
         case .float32:
             let x = UnsafePointer(a.floats), y = UnsafePointer(b.floats)
-            if kind.isComparison {
-                let o = output.bytes
-                switch kind {
-                case .eq: return { map2(plan, x, y, o) { $0 == $1 ? 1 : 0 } }
-                case .neq: return { map2(plan, x, y, o) { $0 != $1 ? 1 : 0 } }
-                case .lt: return { map2(plan, x, y, o) { $0 < $1 ? 1 : 0 } }
-                case .le: return { map2(plan, x, y, o) { $0 <= $1 ? 1 : 0 } }
-                case .gt: return { map2(plan, x, y, o) { $0 > $1 ? 1 : 0 } }
-                default: return { map2(plan, x, y, o) { $0 >= $1 ? 1 : 0 } }
-                }
-            }
+            if kind.isComparison { return comparison(kind, plan, x, y, output.bytes) }
             let o = output.floats
             switch kind {
             case .add: return { map2(plan, x, y, o) { $0 + $1 } }
@@ -179,31 +169,16 @@ public struct BinaryOp: Op {
                     case .and: return { map2(plan, x, y, o) { $0 & $1 } }
                     case .or: return { map2(plan, x, y, o) { $0 | $1 } }
                     case .xor: return { map2(plan, x, y, o) { $0 ^ $1 } }
-                    case .eq: return { map2(plan, x, y, o) { $0 == $1 ? 1 : 0 } }
-                    case .neq: return { map2(plan, x, y, o) { $0 != $1 ? 1 : 0 } }
                     case .maximum: return { map2(plan, x, y, o) { Swift.max($0, $1) } }
                     case .minimum: return { map2(plan, x, y, o) { Swift.min($0, $1) } }
-                    case .lt: return { map2(plan, x, y, o) { $0 < $1 ? 1 : 0 } }
-                    case .le: return { map2(plan, x, y, o) { $0 <= $1 ? 1 : 0 } }
-                    case .gt: return { map2(plan, x, y, o) { $0 > $1 ? 1 : 0 } }
-                    case .ge: return { map2(plan, x, y, o) { $0 >= $1 ? 1 : 0 } }
+                    case _ where kind.isComparison: return comparison(kind, plan, x, y, o)
                     default: break
                     }
                     break
                 }
             }
             let x = UnsafePointer(a.ints), y = UnsafePointer(b.ints)
-            if kind.isComparison {
-                let o = output.bytes
-                switch kind {
-                case .eq: return { map2(plan, x, y, o) { $0 == $1 ? 1 : 0 } }
-                case .neq: return { map2(plan, x, y, o) { $0 != $1 ? 1 : 0 } }
-                case .lt: return { map2(plan, x, y, o) { $0 < $1 ? 1 : 0 } }
-                case .le: return { map2(plan, x, y, o) { $0 <= $1 ? 1 : 0 } }
-                case .gt: return { map2(plan, x, y, o) { $0 > $1 ? 1 : 0 } }
-                default: return { map2(plan, x, y, o) { $0 >= $1 ? 1 : 0 } }
-                }
-            }
+            if kind.isComparison { return comparison(kind, plan, x, y, output.bytes) }
             let o = output.ints
             switch kind {
             case .add: return { map2(plan, x, y, o) { $0 &+ $1 } }
@@ -253,6 +228,20 @@ public struct BinaryOp: Op {
         case .floordiv: return [try T.zerosLike(a), try T.zerosLike(b)]
         default: throw NoGradient(op: kind.rawValue)
         }
+    }
+}
+
+/// The kernel of a comparison on operands of any ordered element type; bool output as bytes.
+@inline(__always)
+func comparison<E: Comparable>(_ kind: BinaryKind, _ plan: BroadcastPlan, _ x: UnsafePointer<E>, _ y: UnsafePointer<E>,
+                               _ o: UnsafeMutablePointer<UInt8>) -> Kernel {
+    switch kind {
+    case .eq: return { map2(plan, x, y, o) { $0 == $1 ? 1 : 0 } }
+    case .neq: return { map2(plan, x, y, o) { $0 != $1 ? 1 : 0 } }
+    case .lt: return { map2(plan, x, y, o) { $0 < $1 ? 1 : 0 } }
+    case .le: return { map2(plan, x, y, o) { $0 <= $1 ? 1 : 0 } }
+    case .gt: return { map2(plan, x, y, o) { $0 > $1 ? 1 : 0 } }
+    default: return { map2(plan, x, y, o) { $0 >= $1 ? 1 : 0 } }
     }
 }
 
