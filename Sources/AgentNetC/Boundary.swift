@@ -16,39 +16,35 @@ enum Status {
     static let internalError: Int32 = 99
 }
 
-/// A simple pthread mutex: the engine keeps Foundation out, and `Synchronization.Mutex` needs newer deployment targets.
-final class Lock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    @inline(__always)
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}
+/// Per-thread C strings owned by the boundary: each thread's latest one stays valid until that thread stores the
+/// next. One table holds error messages (`agn_last_error`), another string results such as reprs.
+final class ThreadStrings: @unchecked Sendable {
+    private var values: [UInt: UnsafeMutablePointer<CChar>] = [:]
+    private let lock = Lock()
+    private static let empty: UnsafeMutablePointer<CChar> = strdup("")!
 
-/// Per-thread last error messages, as NUL-terminated C strings owned by this table.
-enum LastError {
-    nonisolated(unsafe) static var messages: [UInt: UnsafeMutablePointer<CChar>] = [:]
-    static let lock = Lock()
-    static let empty: UnsafeMutablePointer<CChar> = strdup("")!
-
-    static func set(_ message: String) {
-        let copy = strdup(message)!
+    @discardableResult
+    func set(_ s: String) -> UnsafePointer<CChar> {
+        let copy = strdup(s)!
         let me = UInt(pthread_self())
         lock.locked {
-            if let old = messages[me] { free(old) }
-            messages[me] = copy
+            if let old = values[me] { free(old) }
+            values[me] = copy
         }
+        return UnsafePointer(copy)
     }
 
-    static func get() -> UnsafePointer<CChar> {
+    func get() -> UnsafePointer<CChar> {
         let me = UInt(pthread_self())
-        return lock.locked { UnsafePointer(messages[me] ?? empty) }
+        return lock.locked { UnsafePointer(values[me] ?? ThreadStrings.empty) }
     }
 }
+
+/// The calling thread's message for its last failed call.
+let LastError = ThreadStrings()
+
+/// The calling thread's latest string result (reprs, parameter info).
+let ThreadString = ThreadStrings()
 
 /// Runs `body`, turning any thrown error into a status code and a last-error message.
 @inline(__always)

@@ -5,21 +5,6 @@ import AgentNet
 import Glibc
 #endif
 
-/// Per-thread string results (reprs), valid until the thread's next call that returns a string.
-enum ThreadString {
-    nonisolated(unsafe) static var values: [UInt: UnsafeMutablePointer<CChar>] = [:]
-    static let lock = Lock()
-    static func set(_ s: String) -> UnsafePointer<CChar> {
-        let copy = strdup(s)!
-        let me = UInt(pthread_self())
-        lock.locked {
-            if let old = values[me] { free(old) }
-            values[me] = copy
-        }
-        return UnsafePointer(copy)
-    }
-}
-
 /// A random generator handle for random nodes (`RandomStreams`).
 final class RandomHandle { let state: RandomState; init(_ s: RandomState) { state = s } }
 

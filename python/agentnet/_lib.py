@@ -40,8 +40,8 @@ def _load():
         tried.append(str(path))
         if path.is_file():
             # OpenBLAS sizes its thread pool when loaded. Load ours single-threaded (the small products RL nets
-            # use are fastest that way, and a threaded pool beside numpy's corrupted the heap in our tests);
-            # agentnet.set_num_threads raises it later. The variable is restored so numpy's own pool is unaffected.
+            # use are fastest that way, and no idle threads compete with numpy's pool); agentnet.set_num_threads
+            # raises it later. The variable is restored so numpy's own pool is unaffected.
             saved = os.environ.get("OPENBLAS_NUM_THREADS")
             os.environ["OPENBLAS_NUM_THREADS"] = "1"
             try:

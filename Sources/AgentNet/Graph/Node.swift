@@ -12,7 +12,7 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
     public let id: Int
 
     nonisolated(unsafe) static var counter = 0
-    static let counterLock = SpinLock()
+    static let counterLock = Lock()
 
     init(op: any Op, inputs: [Node], dtype: DType, shape: [Int?], name: String? = nil) {
         self.op = op
@@ -86,7 +86,7 @@ public final class SharedValue: @unchecked Sendable {
 /// Engine-wide state: one lock serialises compiled-function calls and shared-value access,
 /// so several threads may call functions at once without racing on parameters.
 public enum Engine {
-    public static let lock = RecursiveLock()
+    public static let lock = Lock(recursive: true)
 
     /// OpenBLAS starts with one thread per core; the small products RL networks use run fastest (and most
     /// predictably next to numpy's own pool) on one. `setBLASThreads` raises it for large models.

@@ -143,7 +143,7 @@ public struct AdvancedIndexOp: Op {
     }
 
     /// Calls `body(xOffset, outOffset, blockLength)` for every contiguous block; validates indices.
-    static func walk(_ op: AdvancedIndexOp, _ xShape: [Int], _ idx: [Tensor], _ outShape: [Int],
+    static func walk(_ op: AdvancedIndexOp, _ xShape: [Int], _ idx: [Tensor],
                      _ body: (Int, Int, Int) -> Void) throws {
         let b = try broadcastShapes(idx.map(\.shape))
         let bCount = b.reduce(1, *)
@@ -195,14 +195,13 @@ public struct AdvancedIndexOp: Op {
                 }
             }
         }
-        _ = outShape
     }
 
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
         let x = inputs[0], idx = Array(inputs.dropFirst()), size = x.dtype.size
-        let src = x.storage.raw, dst = output.storage.raw, xShape = x.shape, outShape = output.shape
+        let src = x.storage.raw, dst = output.storage.raw, xShape = x.shape
         return {
-            try AdvancedIndexOp.walk(self, xShape, idx, outShape) { xo, oo, n in
+            try AdvancedIndexOp.walk(self, xShape, idx) { xo, oo, n in
                 (dst + oo * size).copyMemory(from: src + xo * size, byteCount: n * size)
             }
         }
@@ -223,10 +222,10 @@ public struct AdvancedIndexGradOp: Op {
     public func shape(_ ctx: ShapeContext) throws -> [Int] { ctx.shapes[1] }
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
         let g = inputs[0], idx = Array(inputs.dropFirst(2)), n = output.count
-        let pg = UnsafePointer(g.floats), po = output.floats, xShape = output.shape, gShape = g.shape, op = index
+        let pg = UnsafePointer(g.floats), po = output.floats, xShape = output.shape, op = index
         return {
             po.update(repeating: 0, count: n)
-            try AdvancedIndexOp.walk(op, xShape, idx, gShape) { xo, go, len in
+            try AdvancedIndexOp.walk(op, xShape, idx) { xo, go, len in
                 for i in 0..<len { po[xo + i] += pg[go + i] }
             }
         }

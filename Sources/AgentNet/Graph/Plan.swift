@@ -17,7 +17,6 @@ final class Plan {
         _ = Engine.configured
         let roots = outputs + updates.map(\.1)
         let order = topologicalOrder(roots)
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
 
         var shapes: [Node: [Int]] = [:]
         var statics: [Node: Tensor] = [:]
@@ -107,7 +106,6 @@ final class Plan {
                 let r = root(input)
                 if lastUse[r] == i, let s = owned[r] { free.append(s); owned[r] = nil }
             }
-            _ = position
         }
 
         // 3. Updates: a new value that is itself some shared value's storage is staged first, so swaps work.
