@@ -151,6 +151,10 @@ class Layer:
         self.name = name
         self.params = OrderedDict()
         self.get_output_kwargs = []
+        if isinstance(self.input_shape, dict):
+            raise TypeError(f"{type(self).__name__} {name!r}: its incoming {type(incoming).__name__} "
+                            f"{getattr(incoming, 'name', None)!r} has several outputs "
+                            f"{list(self.input_shape)}; pass one of them, e.g. layer[{next(iter(self.input_shape))!r}]")
         if any(d is not None and (not isinstance(d, numbers.Integral) or d <= 0) for d in self.input_shape):
             raise ValueError(f"Could not create Layer {self.name!r} ({type(self).__name__}) with a non-positive or "
                              f"non-integer input_shape {self.input_shape!r}")
@@ -269,6 +273,11 @@ class MergeLayer(Layer):
                 raise TypeError(f"{type(self).__name__}: each incoming must be a Layer or a shape tuple, got "
                                 f"{type(inc).__name__}")
         self.input_shapes = [inc if isinstance(inc, tuple) else inc.output_shape for inc in incomings]
+        for inc, shape in zip(incomings, self.input_shapes):
+            if isinstance(shape, dict):
+                raise TypeError(f"{type(self).__name__} {name!r}: its incoming {type(inc).__name__} "
+                                f"{getattr(inc, 'name', None)!r} has several outputs {list(shape)}; pass one of "
+                                f"them, e.g. layer[{next(iter(shape))!r}]")
         self.input_layers = [None if isinstance(inc, tuple) else inc for inc in incomings]
         self.name = name
         self.params = OrderedDict()
