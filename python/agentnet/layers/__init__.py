@@ -26,3 +26,9 @@ from .special import BiasLayer, ExpressionLayer, ScaleLayer
 from .noise import DropoutLayer, GaussianNoiseLayer
 from .embedding import EmbeddingLayer
 from .normalization import BatchNormLayer, batch_norm, get_batch_norm_updates
+
+__all__ += ["BaseConvLayer", "Conv1DLayer", "Conv2DLayer", "GlobalPoolLayer", "MaxPool1DLayer", "MaxPool2DLayer",
+            "Pool1DLayer", "Pool2DLayer", "DimshuffleLayer", "FlattenLayer", "PadLayer", "ReshapeLayer", "SliceLayer",
+            "ConcatLayer", "ElemwiseMergeLayer", "ElemwiseSumLayer", "autocrop", "autocrop_array_shapes",
+            "BiasLayer", "ExpressionLayer", "ScaleLayer", "DropoutLayer", "GaussianNoiseLayer", "EmbeddingLayer",
+            "BatchNormLayer", "batch_norm", "get_batch_norm_updates"]

@@ -57,6 +57,11 @@ class InputLayer(Layer):
         self.params = OrderedDict()
         self.get_output_kwargs = []
 
+    @property
+    def output_dtype(self):
+        """The dtype of ``input_var`` (``'float32'`` unless an int or bool variable was given)."""
+        return self.input_var.dtype
+
     @Layer.output_shape.getter
     def output_shape(self):
         return self.shape

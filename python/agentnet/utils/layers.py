@@ -145,7 +145,10 @@ class DictElementLayer(Layer):
         self.input_layer = dict_layer
         self.input_shape = dict_layer.output_shape
         self.key = key
-        self.name = name if name is not None else (f"{dict_layer.name}[{key!r}]" if dict_layer.name else None)
+        if name is None and dict_layer.name:
+            label = key.name if isinstance(key, Layer) and key.name else key
+            name = f"{dict_layer.name}[{label!r}]"
+        self.name = name
         self.params = OrderedDict()
         self.get_output_kwargs = []
         self.output_dtype = dict_layer.output_dtypes[key]
