@@ -9,6 +9,7 @@ from ._core import SharedVariable, Variable, set_num_threads, shared
 from ._function import Function, function
 from . import tensor
 from . import init, nonlinearities, objectives, updates, layers
+from . import utils, memory, agent
 from . import envs  # registers agentnet/* ids with gymnasium
 
 __version__ = "0.1.0"
