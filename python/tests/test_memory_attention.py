@@ -283,3 +283,17 @@ def test_self_attention_with_multihead_and_additive():
     assert a.shape == (2, S, 6) and b.shape == (2, S, UV)
     with pytest.raises(ValueError, match=r"self_attention 'attn'.*\(None, 4\)"):
         self_attention(InputLayer((None, 4)))
+
+
+def test_self_attention_gradients_through_broadcast_and_upcast():
+    l_in = InputLayer((None, S, UV))
+    out = self_attention(l_in, key_size=2, value_size=3, name="sa")
+    x, R = _f32(2, S, UV, seed=1, scale=0.5), _f32(2, S, 3, seed=2)
+    W, b = (p.get_value() for p in get_all_params(out))
+    got = agentnet.function([l_in.input_var], T.grad(T.sum(get_output(out) * R), l_in.input_var))(x)
+
+    def np_cost(x):
+        qkv = x @ W + b
+        q, k, v = qkv[..., :2], qkv[..., 2:4], qkv[..., 4:]
+        return sum((_np_dot(v, k, q[:, t], None)[0] * R[:, t]).sum() for t in range(S))
+    np.testing.assert_allclose(got, _numeric_grad(np_cost, [x])[0], rtol=1e-3, atol=1e-4)
