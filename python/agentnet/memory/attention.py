@@ -22,6 +22,10 @@ __all__ = ["AttentionLayer", "DotAttentionLayer", "multihead_attention", "self_a
 MASK_PENALTY = 1000
 
 
+def _who(what, name):
+    return f"{what} {name!r}" if name is not None else what
+
+
 def _agree(a, b):
     return a is None or b is None or a == b
 
@@ -118,7 +122,7 @@ class AttentionLayer(_AttentionBase):
                  nonlinearity=nonlinearities.tanh, probs_nonlinearity=nonlinearities.softmax, W_enc=init.Normal(),
                  W_dec=init.Normal(), W_out=init.Normal(), weights_nonlinearity=None, **kwargs):
         key_sequence = key_sequence if key_sequence is not None else input_sequence
-        _check_inputs(f"AttentionLayer {kwargs.get('name')!r}", input_sequence, query, key_sequence, mask_input)
+        _check_inputs(_who("AttentionLayer", kwargs.get("name")), input_sequence, query, key_sequence, mask_input)
         super().__init__(input_sequence, key_sequence, query, mask_input, **kwargs)
         key_units, query_units = key_sequence.output_shape[-1], query.output_shape[-1]
         self.W_enc = self.add_param(W_enc, (key_units, num_units), name="enc_to_hid")
@@ -168,7 +172,7 @@ class DotAttentionLayer(_AttentionBase):
     def __init__(self, input_sequence, query, key_sequence=None, mask_input=None, scale=False, use_dense_layer=False,
                  probs_nonlinearity=nonlinearities.softmax, weights_nonlinearity=None, **kwargs):
         key_sequence = key_sequence if key_sequence is not None else input_sequence
-        who = f"DotAttentionLayer {kwargs.get('name')!r}"
+        who = _who("DotAttentionLayer", kwargs.get("name"))
         _check_inputs(who, input_sequence, query, key_sequence, mask_input)
         key_units, query_units = key_sequence.output_shape[-1], query.output_shape[-1]
         if key_units is None:

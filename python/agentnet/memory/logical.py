@@ -8,6 +8,12 @@ from ..utils.layers import get_layer_dtype
 __all__ = ["CounterLayer", "SwitchLayer"]
 
 
+def _named(layer):
+    """``"SwitchLayer 'name'"``, or just the class name for an unnamed layer (for error messages)."""
+    name = getattr(layer, "name", None)
+    return type(layer).__name__ + (f" {name!r}" if name is not None else "")
+
+
 class CounterLayer(Layer):
     """A counter: ``c + 1``, or ``(c + 1) % k`` so that it wraps to 0 every ``k`` ticks.
 
@@ -29,7 +35,7 @@ class CounterLayer(Layer):
     def __init__(self, prev_counter, k=None, name=None):
         super().__init__(prev_counter, name=name)
         if k is not None and (isinstance(k, bool) or not isinstance(k, numbers.Integral) or k <= 0):
-            raise ValueError(f"CounterLayer {self.name!r}: k must be a positive int or None, got {k!r}")
+            raise ValueError(f"{_named(self)}: k must be a positive int or None, got {k!r}")
         self.k = None if k is None else int(k)
 
     def get_output_for(self, prev_counter, **kwargs):
@@ -64,7 +70,7 @@ class SwitchLayer(MergeLayer):
     def __init__(self, condition, than_branch, else_branch, name=None):
         super().__init__([condition, than_branch, else_branch], name=name)
         cond, then_shape, else_shape = self.input_shapes
-        who = f"SwitchLayer {self.name!r}"
+        who = _named(self)
         if tuple(then_shape) != tuple(else_shape):
             raise ValueError(f"{who}: the branches must have equal shapes, got {_shape_str(then_shape)} (then) and "
                              f"{_shape_str(else_shape)} (else)")

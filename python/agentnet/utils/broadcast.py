@@ -15,10 +15,16 @@ from .format import check_list
 __all__ = ["BroadcastLayer", "UnbroadcastLayer", "UpcastLayer"]
 
 
+def _named(layer):
+    """``"SwitchLayer 'name'"``, or just the class name for an unnamed layer (for error messages)."""
+    name = getattr(layer, "name", None)
+    return type(layer).__name__ + (f" {name!r}" if name is not None else "")
+
+
 def _recorded_shape(broadcast_layer, who):
     shape = getattr(broadcast_layer, "symbolic_input_shape", None)
     if shape is None:
-        raise ValueError(f"{who}: the output of BroadcastLayer {broadcast_layer.name!r} has not been computed yet; "
+        raise ValueError(f"{who}: the output of {_named(broadcast_layer)} has not been computed yet; "
                          f"{who} must be evaluated in the same get_output call as (and after) that BroadcastLayer")
     return shape
 
@@ -54,14 +60,14 @@ class BroadcastLayer(Layer):
         ndim = len(self.input_shape)
         axes = check_list(broadcasted_axes)
         if not axes:
-            raise ValueError(f"BroadcastLayer {self.name!r}: broadcasted_axes is empty")
+            raise ValueError(f"{_named(self)}: broadcasted_axes is empty")
         for ax in axes:
             if isinstance(ax, bool) or not isinstance(ax, numbers.Integral) or not -ndim <= ax < ndim:
-                raise ValueError(f"BroadcastLayer {self.name!r}: axis {ax!r} is out of range for input shape "
+                raise ValueError(f"{_named(self)}: axis {ax!r} is out of range for input shape "
                                  f"{_shape_str(self.input_shape)}")
         self.broadcasted_axes = sorted({int(ax) % ndim for ax in axes})
         if force_broadcastable_batch and 0 not in self.broadcasted_axes:
-            raise ValueError(f"BroadcastLayer {self.name!r} was asked not to broadcast over the batch (0th) axis; "
+            raise ValueError(f"{_named(self)} was asked not to broadcast over the batch (0th) axis; "
                              "add 0 to broadcasted_axes, or set force_broadcastable_batch=False")
         self.non_broadcasted_axes = [ax for ax in range(ndim) if ax not in self.broadcasted_axes]
         self.symbolic_input_shape = None
@@ -103,8 +109,8 @@ class UnbroadcastLayer(MergeLayer):
         self.broadcast_layer = broadcast_layer
         have, want = self.input_shapes
         if len(have) != len(want):
-            raise ValueError(f"UnbroadcastLayer {self.name!r}: incoming shape {_shape_str(have)} must have as many "
-                             f"axes as the output {_shape_str(want)} of BroadcastLayer {broadcast_layer.name!r}")
+            raise ValueError(f"{_named(self)}: incoming shape {_shape_str(have)} must have as many "
+                             f"axes as the output {_shape_str(want)} of {_named(broadcast_layer)}")
 
     def get_output_shape_for(self, input_shapes):
         shape = list(self.broadcast_layer.input_shape)
@@ -115,7 +121,7 @@ class UnbroadcastLayer(MergeLayer):
     def get_output_for(self, inputs, **kwargs):
         input = inputs[0]
         bl = self.broadcast_layer
-        pre = _recorded_shape(bl, f"UnbroadcastLayer {self.name!r}")
+        pre = _recorded_shape(bl, _named(self))
         shape = input.shape
         unrolled = T.reshape(input, [pre[ax] for ax in bl.broadcasted_axes] +
                              [shape[i] for i in range(1, input.ndim)])
@@ -148,7 +154,7 @@ class UpcastLayer(MergeLayer):
             raise TypeError(f"UpcastLayer: broadcast_layer must be a BroadcastLayer, got "
                             f"{type(broadcast_layer).__name__}")
         if 0 not in broadcast_layer.broadcasted_axes:
-            raise ValueError(f"UpcastLayer: BroadcastLayer {broadcast_layer.name!r} must broadcast over the batch "
+            raise ValueError(f"UpcastLayer: {_named(broadcast_layer)} must broadcast over the batch "
                              f"axis 0, but broadcasts over {broadcast_layer.broadcasted_axes}")
         super().__init__([incoming, broadcast_layer], **kwargs)
         self.broadcast_layer = broadcast_layer
@@ -164,7 +170,7 @@ class UpcastLayer(MergeLayer):
         input = inputs[0]
         if not self.repeated_axes:
             return input
-        pre = _recorded_shape(self.broadcast_layer, f"UpcastLayer {self.name!r}")
+        pre = _recorded_shape(self.broadcast_layer, _named(self))
         n = T.prod(T.stack([pre[ax] for ax in self.repeated_axes]))
         # T.repeat takes a Python int; a count known only from shapes goes through broadcast_to + reshape.
         shape = input.shape
