@@ -214,3 +214,125 @@ def test_lstm_cell_without_peepholes_matches_torch_lstm_cell():
             ref_h, ref_c = ref(torch.tensor(x1, dtype=torch.float64), (ref_h, ref_c))
     np.testing.assert_allclose(cs, ref_c.numpy(), atol=1e-4)
     np.testing.assert_allclose(hs, ref_h.numpy(), atol=1e-5)
+
+
+# MARK: gradients
+
+def _numeric_grad(f, a, eps=1e-6):
+    """Central differences of the scalar ``f()`` with respect to the float64 array ``a`` (modified in place)."""
+    g = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        old = a[i]
+        a[i] = old + eps
+        hi = f()
+        a[i] = old - eps
+        lo = f()
+        a[i] = old
+        g[i] = (hi - lo) / (2 * eps)
+    return g
+
+
+def _check_gradients(ins, outs, ref, P, param_name):
+    """Engine gradients of ``sum_k out_k * R_k`` wrt every input and one parameter vs the numpy reference's."""
+    rng = np.random.RandomState(5)
+    arrays = [rng.normal(size=(2,) + l.output_shape[1:]) for l in ins]
+    R = [rng.normal(size=(2, 4)) for _ in outs]
+    param = next(p for p in get_all_params(outs) if p.name == param_name)
+    loss = sum(T.sum(o * r.astype(np.float32)) for o, r in zip(get_output(outs, deterministic=True), R))
+    grads = agentnet.function([l.input_var for l in ins], T.grad(loss, [l.input_var for l in ins] + [param]))(
+        *[a.astype(np.float32) for a in arrays])
+
+    def ref_loss():
+        return sum((o * r).sum() for o, r in zip(ref(P, *arrays), R))
+
+    for a, g in zip(arrays + [P[param_name]], grads):
+        np.testing.assert_allclose(g, _numeric_grad(ref_loss, a), rtol=1e-3, atol=1e-5)
+
+
+def test_rnn_cell_gradients_match_finite_differences():
+    h, x1, x2 = InputLayer((None, 4), name="h"), InputLayer((None, 5)), InputLayer((None, 2, 3))
+    cell = RNNCell(h, [x1, x2], name="rnn")
+    _check_gradients([h, x1, x2], [cell], lambda P, h, *xs: [_rnn_ref(P, h, xs)], _randomize(cell),
+                     "rnn.input1_to_hid.W")
+
+
+def test_gru_cell_gradients_match_finite_differences():
+    ins, cell = _gru_net()
+    _check_gradients(list(ins), [cell], lambda P, h, *xs: [_gru_ref(P, h, xs)], _randomize(cell),
+                     "gru.W_h_to_hidden_update")
+
+
+def test_lstm_cell_gradients_match_finite_differences():
+    ins, outs = _lstm_net()
+    _check_gradients(list(ins), list(outs), lambda P, c, h, *xs: _lstm_ref(P, c, h, xs), _randomize(list(outs)),
+                     "lstm.W_cell_to_outgate_peephole.scales")
+
+
+# MARK: gradient clipping and dropout
+
+def _grads(ins, out, wrt, arrays, scale=100.):
+    """Gradients of ``scale * sum(out)`` wrt the input layers ``wrt``."""
+    loss = scale * T.sum(get_output(out, deterministic=True))
+    return agentnet.function([l.input_var for l in ins], T.grad(loss, [l.input_var for l in wrt]))(*arrays)
+
+
+def _arrays(ins, seed=3):
+    rng = np.random.RandomState(seed)
+    return [rng.normal(size=(3,) + l.output_shape[1:]).astype(np.float32) for l in ins]
+
+
+def test_rnn_cell_grad_clipping_clips_the_gradient_at_prev_state_and_inputs():
+    h, x = InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
+    clipped, free = RNNCell(h, x, name="rnn", grad_clipping=0.5), RNNCell(h, x, name="rnn")
+    values = _randomize(free)
+    set_all_param_values(clipped, [v.astype(np.float32) for v in values.values()])
+    arrays = _arrays([h, x])
+    got, unclipped = _grads([h, x], clipped, [h, x], arrays), _grads([h, x], free, [h, x], arrays)
+    assert np.abs(unclipped[0]).max() > 5
+    for g, u in zip(got, unclipped):
+        np.testing.assert_allclose(g, np.clip(u, -0.5, 0.5), rtol=1e-6)
+
+
+def test_gru_cell_and_gru_memory_layer_clip_the_gradient_at_the_input():
+    h, x = InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
+    clipped, free = GRUCell(h, x, name="gru", grad_clipping=0.1), GRUCell(h, x, name="gru")
+    values = _randomize(free)
+    set_all_param_values(clipped, [v.astype(np.float32) for v in values.values()])
+    arrays = _arrays([h, x])
+    (got,), (unclipped,) = _grads([h, x], clipped, [x], arrays), _grads([h, x], free, [x], arrays)
+    assert np.abs(unclipped).max() > 1
+    # the candidate pre-activation is clipped too, so only the bound at x (not clip(unclipped)) is exact
+    np.testing.assert_allclose(np.abs(got), 0.1, rtol=1e-6)
+    (legacy,) = _grads([h, x], GRUMemoryLayer(4, x, h), [x], arrays, scale=1e4)  # grad_clipping=5 by default
+    assert np.abs(legacy).max() <= 5 + 1e-6
+
+
+def test_lstm_cell_grad_clipping_bounds_the_preactivation_gradients():
+    c, h, x = InputLayer((None, 4), name="c"), InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
+    g = 0.01
+    _, out = LSTMCell(c, h, x, name="lstm", grad_clipping=g)
+    P = _randomize(out)
+    (got,) = _grads([c, h, x], out, [x], _arrays([c, h, x]), scale=1e3)
+    # dL/dx = sum over gates of W_x_gate . (clipped pre-activation gradient)
+    bound = g * sum(np.abs(P[f"lstm.W_x_to_{k}"]).sum(axis=1) for k in ("ingate", "forgetgate", "cell", "outgate"))
+    assert np.all(np.abs(got) <= bound + 1e-6)
+    assert np.abs(got).max() > 0.5 * bound.min()
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: GRUCell(InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x"), dropout=p, name="gru"),
+    lambda p: LSTMCell(InputLayer((None, 4), name="c"), InputLayer((None, 4), name="h"),
+                       InputLayer((None, 5), name="x"), dropout=p, name="lstm")[1],
+])
+def test_dropout_is_identity_when_deterministic_and_changes_outputs_otherwise(make):
+    dropped, plain = make(0.5), make(0)
+    values = _randomize(plain)
+    set_all_param_values(dropped, [v.astype(np.float32) for v in values.values()])
+
+    def run(layer, **kwargs):
+        ins = [l for l in agentnet.layers.get_all_layers(layer) if isinstance(l, InputLayer)]
+        f = agentnet.function([l.input_var for l in ins], get_output(layer, **kwargs))
+        return f(*_arrays(ins))
+
+    np.testing.assert_allclose(run(dropped, deterministic=True), run(plain), atol=1e-7)
+    assert np.abs(run(dropped) - run(plain)).max() > 1e-3
