@@ -189,3 +189,8 @@ def mul(*args, **kwargs):
 def add(*args, **kwargs):
     """Elementwise sum of layers: ``ElemwiseSumLayer(args, **kwargs)``."""
     return ElemwiseSumLayer(args, **kwargs)
+
+
+from .broadcast import BroadcastLayer, UnbroadcastLayer, UpcastLayer  # noqa: E402  (re-exported, seed path)
+
+__all__ += ["BroadcastLayer", "UnbroadcastLayer", "UpcastLayer"]
