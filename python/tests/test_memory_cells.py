@@ -336,3 +336,14 @@ def test_dropout_is_identity_when_deterministic_and_changes_outputs_otherwise(ma
 
     np.testing.assert_allclose(run(dropped, deterministic=True), run(plain), atol=1e-7)
     assert np.abs(run(dropped) - run(plain)).max() > 1e-3
+
+
+def test_gru_cell_without_inputs_keeps_the_candidate_bias_outside_the_reset_product():
+    h = InputLayer((None, 4), name="h")
+    cell = GRUCell(h, name="gru")
+    P = _randomize(cell)
+    hv = np.random.RandomState(4).normal(size=(3, 4))
+    r = _sigmoid(hv @ P["gru.W_h_to_resetgate"] + P["gru.b_to_resetgate"])
+    u = _sigmoid(hv @ P["gru.W_h_to_updategate"] + P["gru.b_to_updategate"])
+    c = np.tanh(P["gru.b_to_hidden_update"] + r * (hv @ P["gru.W_h_to_hidden_update"]))
+    np.testing.assert_allclose(_compile([h], cell)(hv.astype(np.float32)), (1 - u) * hv + u * c, atol=1e-6)
