@@ -134,18 +134,32 @@ class GateLayer(DictLayer):
                 self.gate_W[k].append(self.add_param(weight_init[c][k], (_flat_width(ctrl), width),
                                                      name=f"W_{ctrl_name}_{ch_name}"))
 
+    def _stacked_params(self):
+        """``([W_k stacked over channels for each controller k], stacked bias or None)``, built once.
+
+        The expressions are cached so that every tick of an unrolled Recurrence shares one concatenation (and one
+        split of its gradient) instead of re-joining the weights at each tick.
+        """
+        if getattr(self, "_stacked", None) is None:
+            ws = [weights[0] if len(weights) == 1 else T.concatenate(weights, axis=1) for weights in self.gate_W]
+            b = None
+            if any(b is not None for b in self.gate_b):
+                biases = [T.zeros((w,)) if b is None else b for b, w in zip(self.gate_b, self.channel_widths)]
+                b = biases[0] if len(biases) == 1 else T.concatenate(biases, axis=0)
+            self._stacked = (ws, b)
+        return self._stacked
+
     def get_output_for(self, inputs, **kwargs):
         n_layers = len(inputs) - len(self.gate_controllers)
         given, controllers = inputs[:n_layers], inputs[n_layers:]
         # [batch, sum_c n_c]: one matmul per controller over the stacked weights of all channels
+        stacked_w, stacked_b = self._stacked_params()
         stacked = None
-        for x, weights in zip(controllers, self.gate_W):
+        for x, w in zip(controllers, stacked_w):
             x = T.flatten(x, 2) if x.ndim != 2 else x
-            w = weights[0] if len(weights) == 1 else T.concatenate(weights, axis=1)
             stacked = T.dot(x, w) if stacked is None else stacked + T.dot(x, w)
-        if any(b is not None for b in self.gate_b):
-            biases = [T.zeros((w,)) if b is None else b for b, w in zip(self.gate_b, self.channel_widths)]
-            stacked = stacked + (biases[0] if len(biases) == 1 else T.concatenate(biases, axis=0))
+        if stacked_b is not None:
+            stacked = stacked + stacked_b
 
         outputs, start, given = [], 0, iter(given)
         for channel, width, f in zip(self.channels, self.channel_widths, self.gate_nonlinearities):
