@@ -347,3 +347,14 @@ def test_gru_cell_without_inputs_keeps_the_candidate_bias_outside_the_reset_prod
     u = _sigmoid(hv @ P["gru.W_h_to_updategate"] + P["gru.b_to_updategate"])
     c = np.tanh(P["gru.b_to_hidden_update"] + r * (hv @ P["gru.W_h_to_hidden_update"]))
     np.testing.assert_allclose(_compile([h], cell)(hv.astype(np.float32)), (1 - u) * hv + u * c, atol=1e-6)
+
+
+def test_cell_parameter_names_are_unique_with_unnamed_layers():
+    """Weights map by name (persistence, Lasagne/PyTorch): a GRU's hidden and input gates must not collide."""
+    h = GRUCell(InputLayer((None, 10)), [InputLayer((None, 3)), InputLayer((None, 4))], name="gru")
+    names = [p.name for p in get_all_params(h)]
+    assert len(names) == len(set(names)) == 12
+    assert "gru.W_ctrl0_to_resetgate" in names and "gru.W_ctrl2_to_hidden_update" in names
+    cell, out = LSTMCell(InputLayer((None, 5)), InputLayer((None, 5)), InputLayer((None, 3)), name="lstm")
+    names = [p.name for p in get_all_params([cell, out])]
+    assert len(names) == len(set(names))

@@ -55,6 +55,9 @@ class GateLayer(DictLayer):
         Names used for parameters and output keys; default the channel layer's name, else ``"gate<i>"``.
     name : str or None
         Output keys are ``name + channel_name`` (in channel order).
+    controller_names : list of str or None
+        Our addition: names used in the weight names ``W_<controller>_<channel>``; default each controller's
+        name, else ``"ctrl<k>"``. Cells built from two GateLayers use it to keep weight names unique.
 
     Notes
     -----
@@ -73,10 +76,14 @@ class GateLayer(DictLayer):
     """
 
     def __init__(self, gate_controllers, channels, gate_nonlinearities=nonlinearities.sigmoid,
-                 bias_init=init.Constant(), weight_init=init.Normal(), channel_names=None, name=None, **kwargs):
+                 bias_init=init.Constant(), weight_init=init.Normal(), channel_names=None, name=None,
+                 controller_names=None, **kwargs):
         owner = f"GateLayer {name!r}" if name else "GateLayer"
         controllers = check_list(gate_controllers)
         channels = check_list(channels)
+        if controller_names is not None and len(controller_names) != len(controllers):
+            raise ValueError(f"{owner}: got {len(controller_names)} controller_names for {len(controllers)} "
+                             "controllers")
         if not controllers:
             raise ValueError(f"{owner}: needs at least one gate controller")
         if not channels:
@@ -130,7 +137,8 @@ class GateLayer(DictLayer):
             self.gate_b.append(None if bias_init[c] is None else
                                self.add_param(bias_init[c], (width,), name=f"b_{ch_name}", regularizable=False))
             for k, ctrl in enumerate(controllers):
-                ctrl_name = ctrl.name or f"ctrl{k}"
+                given = controller_names[k] if controller_names is not None else None
+                ctrl_name = given or ctrl.name or f"ctrl{k}"
                 self.gate_W[k].append(self.add_param(weight_init[c][k], (_flat_width(ctrl), width),
                                                      name=f"W_{ctrl_name}_{ch_name}"))
 

@@ -173,7 +173,8 @@ def GRUCell(prev_state, input_or_inputs=(), num_units=None, weight_init=init.Nor
     if inputs:
         inp_r, inp_u, inp_c = GateLayer(inputs, [num_units] * 3, gate_nonlinearities=None,
                                         channel_names=_GRU_CHANNELS, bias_init=bias_init, weight_init=input_W,
-                                        name=prefix).values()
+                                        name=prefix, controller_names=[x.name or f"ctrl{i + 1}"
+                                                                       for i, x in enumerate(inputs)]).values()
         hid_r, hid_u = add(inp_r, hid_r), add(inp_u, hid_u)
     resetgate = NonlinearityLayer(hid_r, forgetgate_nonlinearity, name=prefix + ".forgetgate")
     updategate = NonlinearityLayer(hid_u, updategate_nonlinearity, name=prefix + ".updategate")
