@@ -45,6 +45,9 @@ public protocol Op {
     func shape(_ ctx: ShapeContext) throws -> [Int]
     /// True when the output is input 0's buffer seen with another shape (reshape, dimshuffle...): no copy, no kernel.
     var aliasesInput: Bool { get }
+    /// True when, for these concrete input shapes and output shape, the output can share input 0's buffer
+    /// (default `aliasesInput`; `sum_like` of an unbroadcast gradient is the gradient itself).
+    func aliases(_ shapes: [[Int]], _ out: [Int]) -> Bool
     /// False for ops whose value changes between calls (random draws), which must never be folded into constants.
     var isFoldable: Bool { get }
     /// Builds the kernel that computes `output` from `inputs`; buffers are fixed for the plan's lifetime.
@@ -58,6 +61,7 @@ public protocol Op {
 public extension Op {
     var staticInputs: [Int] { [] }
     var aliasesInput: Bool { false }
+    func aliases(_ shapes: [[Int]], _ out: [Int]) -> Bool { aliasesInput }
     var isFoldable: Bool { true }
     var attributes: String { "" }
     func gradient(_ node: Node, _ g: Node) throws -> [Node?] {

@@ -46,8 +46,8 @@ public struct UnaryOp: Op {
             case .log: return { map1(n, a, o) { logf($0) } }
             case .log1p: return { map1(n, a, o) { log1pf($0) } }
             case .sqrt: return { map1(n, a, o) { sqrtf($0) } }
-            case .tanh: return { map1(n, a, o) { tanhf($0) } }
-            case .sigmoid: return { map1(n, a, o) { v in v >= 0 ? 1 / (1 + expf(-v)) : expf(v) / (1 + expf(v)) } }
+            case .tanh: return { tanhLoop(n, a, o) }
+            case .sigmoid: return { sigmoidLoop(n, a, o) }
             case .softplus: return { map1(n, a, o) { v in Swift.max(v, 0) + log1pf(expf(-Swift.abs(v))) } }
             case .elu: return { map1(n, a, o) { v in v > 0 ? v : expm1f(v) } }
             case .sin: return { map1(n, a, o) { sinf($0) } }
@@ -84,13 +84,13 @@ public struct UnaryOp: Op {
         case .abs: return [try T.mul(g, T.sign(x))]
         case .sign, .floor, .ceil, .round: return [try T.zerosLike(x)]
         case .square: return [try T.mul(g, T.mul(x, 2))]
-        case .relu: return [try T.mul(g, T.cast(T.gt(x, 0), .float32))]
+        case .relu: return [try T.unaryGrad(.relu, x, g)]
         case .exp: return [try T.mul(g, y)]
         case .log: return [try T.div(g, x)]
         case .log1p: return [try T.div(g, T.add(x, 1))]
         case .sqrt: return [try T.div(T.mul(g, 0.5), y)]
-        case .tanh: return [try T.mul(g, T.sub(1, T.square(y)))]
-        case .sigmoid: return [try T.mul(g, T.mul(y, T.sub(1, y)))]
+        case .tanh: return [try T.unaryGrad(.tanh, y, g)]
+        case .sigmoid: return [try T.unaryGrad(.sigmoid, y, g)]
         case .softplus: return [try T.mul(g, T.sigmoid(x))]
         case .elu: return [try T.mul(g, T.where_(T.gt(x, 0), 1, T.add(y, 1)))]
         case .sin: return [try T.mul(g, T.cos(x))]

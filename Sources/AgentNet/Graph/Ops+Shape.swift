@@ -134,6 +134,7 @@ public struct SumLikeOp: Op {
     public var name: String { "sum_like" }
     public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) { (inputs[0].dtype, inputs[1].shape) }
     public func shape(_ ctx: ShapeContext) throws -> [Int] { ctx.shapes[1] }
+    public func aliases(_ shapes: [[Int]], _ out: [Int]) -> Bool { shapes[0] == out }
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
         let g = inputs[0]
         if g.shape == output.shape {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A graph specialised on concrete input shapes: every node's shape resolved, shape-only subgraphs folded to
 /// constants, buffers assigned (reused once their last reader has run, shared by reshape-like views) and a flat
 /// list of kernels. Running a plan allocates nothing.
@@ -6,6 +10,8 @@ final class Plan {
     let inputTensors: [Tensor]
     let outputTensors: [Tensor]
     let kernels: [Kernel]
+    /// Op name of each kernel (for `AGENTNET_PROFILE`).
+    let kernelNames: [String]
     /// Applied after all kernels succeed: (shared value, its new value).
     let updates: [(SharedValue, Tensor)]
     /// Storages of the shared values at plan time; a `set` that changed them invalidates the plan.
@@ -64,9 +70,13 @@ final class Plan {
         }
 
         // 2. Buffers: views share their source's storage; the rest reuse freed storages.
+        var aliasing = Set<Node>()
+        for node in order where !node.inputs.isEmpty && node.op.aliases(node.inputs.map { shapes[$0]! }, shapes[node]!) {
+            aliasing.insert(node)
+        }
         func root(_ n: Node) -> Node {
             var r = n
-            while r.op.aliasesInput && statics[r] == nil, let first = r.inputs.first { r = first }
+            while aliasing.contains(r) && statics[r] == nil, let first = r.inputs.first { r = first }
             return r
         }
         var lastUse: [Node: Int] = [:]
@@ -83,11 +93,12 @@ final class Plan {
         var free: [TensorStorage] = []
         var owned: [Node: TensorStorage] = [:]
         var kernels: [Kernel] = []
+        var names: [String] = []
         for (i, node) in order.enumerated() {
             if let s = statics[node] { tensors[node] = s; continue }
             if tensors[node] != nil { continue }
             let shape = shapes[node]!
-            if node.op.aliasesInput {
+            if aliasing.contains(node) {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
             } else {
                 let bytes = try checkedCount(shape) * node.dtype.size
@@ -101,6 +112,7 @@ final class Plan {
                 let out = Tensor(shape: shape, dtype: node.dtype, storage: storage)
                 tensors[node] = out
                 kernels.append(try node.op.kernel(node.inputs.map { tensors[$0]! }, out))
+                names.append(node.op.name + " " + formatShape(shape))
             }
             for input in Set(node.inputs) {
                 let r = root(input)
@@ -120,6 +132,7 @@ final class Plan {
                 let copy = try Tensor(zeros: t.shape, dtype: t.dtype)
                 let bytes = t.count * t.dtype.size
                 kernels.append { copy.storage.raw.copyMemory(from: t.storage.raw, byteCount: bytes) }
+                names.append("update copy")
                 staged.append((s, copy))
             } else {
                 staged.append((s, t))
@@ -128,6 +141,7 @@ final class Plan {
         self.inputTensors = inputTensors
         self.outputTensors = outputs.map { tensors[$0]! }
         self.kernels = kernels
+        self.kernelNames = names
         self.updates = staged
         self.sharedStorages = shared
         self.retained = tensors.values.map(\.storage) + statics.values.map(\.storage) + staged.map(\.1.storage)
@@ -138,7 +152,34 @@ final class Plan {
 
     /// Runs every kernel; shared values are not touched yet.
     func compute() throws {
+        if Plan.profiling { return try computeProfiled() }
         for k in kernels { try k() }
+    }
+
+    /// Set `AGENTNET_PROFILE=1` to accumulate seconds per op name and shape; dumped to stderr at exit.
+    static let profiling = getenv("AGENTNET_PROFILE") != nil
+    nonisolated(unsafe) static var profile: [String: (Double, Int)] = [:]
+    nonisolated(unsafe) static var profileRegistered = false
+
+    func computeProfiled() throws {
+        if !Plan.profileRegistered {
+            Plan.profileRegistered = true
+            atexit {
+                let total = Plan.profile.values.reduce(0) { $0 + $1.0 }
+                for (k, v) in Plan.profile.sorted(by: { $0.value.0 > $1.value.0 }).prefix(60) {
+                    fputs("\(Int(v.0 * 1e6)) us  \(Int(1000 * v.0 / total) / 10)%  x\(v.1)  \(k)\n", stderr)
+                }
+            }
+        }
+        for (k, name) in zip(kernels, kernelNames) {
+            var t0 = timespec(), t1 = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &t0)
+            try k()
+            clock_gettime(CLOCK_MONOTONIC, &t1)
+            let dt = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
+            let old = Plan.profile[name] ?? (0, 0)
+            Plan.profile[name] = (old.0 + dt, old.1 + 1)
+        }
     }
 
     /// Writes the new shared values; called after the outputs were read, so an output that is a shared value
