@@ -119,71 +119,6 @@ struct ConvDims {
 
     /// Batch items per product: as many as keep the column buffer near 1 MB, about one core's L2 (at least one).
     var chunk: Int { Swift.max(1, Swift.min(B, (1 << 18) / Swift.max(K * P, 1))) }
-
-    /// For kernel column `kj`: the output columns `[lo, hi)` whose input column `ox·sw − pw + kj·dw` is inside the image.
-    @inline(__always)
-    func validRange(_ base: Int, _ stride: Int, _ n: Int, _ outN: Int) -> (Int, Int) {
-        let lo = base >= 0 ? 0 : (-base + stride - 1) / stride
-        let hi = n - 1 - base < 0 ? 0 : (n - 1 - base) / stride + 1
-        return (Swift.min(lo, outN), Swift.min(Swift.max(hi, lo), outN))
-    }
-
-    /// Writes image `x` (`C×H×W`) into columns `[off, off + P)` of `col` (`K` rows, leading dimension `ld`).
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ ld: Int, _ off: Int) {
-        for c in 0..<C {
-            for i in 0..<kh {
-                let ki = flip ? kh - 1 - i : i
-                for j in 0..<kw {
-                    let kj = flip ? kw - 1 - j : j
-                    let row = col + ((c * kh + i) * kw + j) * ld + off
-                    let base = kj * dw - pw
-                    let (lo, hi) = validRange(base, sw, W, ow)
-                    for oy in 0..<oh {
-                        let iy = oy * sh - ph + ki * dh
-                        let dst = row + oy * ow
-                        if iy < 0 || iy >= H { dst.update(repeating: 0, count: ow); continue }
-                        let src = x + (c * H + iy) * W + base
-                        var ox = 0
-                        while ox < lo { dst[ox] = 0; ox &+= 1 }
-                        // Rows are short (tens of pixels): plain loops beat memcpy calls.
-                        if sw == 1 {
-                            while ox < hi { dst[ox] = src[ox]; ox &+= 1 }
-                        } else {
-                            while ox < hi { dst[ox] = src[ox &* sw]; ox &+= 1 }
-                        }
-                        while ox < ow { dst[ox] = 0; ox &+= 1 }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Adds columns `[off, off + P)` of `col` back into image `x` (the adjoint of `im2col`); `x` must be zeroed first.
-    func col2im(_ col: UnsafePointer<Float>, _ ld: Int, _ off: Int, _ x: UnsafeMutablePointer<Float>) {
-        for c in 0..<C {
-            for i in 0..<kh {
-                let ki = flip ? kh - 1 - i : i
-                for j in 0..<kw {
-                    let kj = flip ? kw - 1 - j : j
-                    let row = col + ((c * kh + i) * kw + j) * ld + off
-                    let base = kj * dw - pw
-                    let (lo, hi) = validRange(base, sw, W, ow)
-                    for oy in 0..<oh {
-                        let iy = oy * sh - ph + ki * dh
-                        if iy < 0 || iy >= H { continue }
-                        let src = row + oy * ow
-                        let dst = x + (c * H + iy) * W + base
-                        var ox = lo
-                        if sw == 1 {
-                            while ox < hi { dst[ox] += src[ox]; ox &+= 1 }
-                        } else {
-                            while ox < hi { dst[ox &* sw] += src[ox]; ox &+= 1 }
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Scratch memory owned by a kernel closure for the plan's lifetime.
@@ -254,12 +189,12 @@ public struct Conv2DOp: Op {
         let d = try params.dims(inputs[0].shape, inputs[1].shape, name)
         let x = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), out = output.floats
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
-        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
         return {
             var b0 = 0
             while b0 < d.B {
                 let n = Swift.min(nb, d.B - b0), ld = n * P
-                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P) }
+                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P, planes.p) }
                 let dst = n == 1 ? out + b0 * F * P : tmp.p
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(F), Int32(ld), Int32(K), 1,
                             w, Int32(K), col.p, Int32(ld), 0, dst, Int32(ld))

@@ -43,9 +43,8 @@ public struct Conv2DInputGradOp: Op {
         let d = try params.dims(xs, inputs[1].shape, name)
         let g = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), dx = output.floats
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
-        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
         return {
-            dx.update(repeating: 0, count: d.B * image)
             var b0 = 0
             while b0 < d.B {
                 let n = Swift.min(nb, d.B - b0), ld = n * P
@@ -56,7 +55,7 @@ public struct Conv2DInputGradOp: Op {
                 }
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(K), Int32(ld), Int32(F), 1,
                             w, Int32(K), src, Int32(ld), 0, col.p, Int32(ld))
-                for t in 0..<n { d.col2im(col.p, ld, t * P, dx + (b0 + t) * image) }
+                for t in 0..<n { d.col2im(col.p, ld, t * P, dx + (b0 + t) * image, planes.p) }
                 b0 += n
             }
         }
@@ -109,13 +108,13 @@ public struct Conv2DFilterGradOp: Op {
         let d = try params.dims(inputs[0].shape, ws, name)
         let x = UnsafePointer(inputs[0].floats), g = UnsafePointer(inputs[1].floats), dw = output.floats
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
-        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
         return {
             if d.B == 0 { dw.update(repeating: 0, count: F * K); return }
             var b0 = 0
             while b0 < d.B {
                 let n = Swift.min(nb, d.B - b0), ld = n * P
-                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P) }
+                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P, planes.p) }
                 let src: UnsafePointer<Float>
                 if n == 1 { src = g + b0 * F * P } else {
                     gatherFeatures(g + b0 * F * P, tmp.p, F, P, n)

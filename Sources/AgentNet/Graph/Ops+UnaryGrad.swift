@@ -36,7 +36,8 @@ public struct UnaryGradOp: Op {
         switch kind {
         case .sigmoid: return { for i in 0..<n { let y = v[i]; o[i] = g[i] * (y * (1 - y)) } }
         case .tanh: return { for i in 0..<n { let y = v[i]; o[i] = g[i] * (1 - y * y) } }
-        default: return { for i in 0..<n { o[i] = v[i] > 0 ? g[i] : 0 } }
+        // Both loads unconditional, so the select vectorises (a conditional load of g kept it scalar).
+        default: return { for i in 0..<n { let gi = g[i]; o[i] = v[i] > 0 ? gi : 0 } }
         }
     }
 

@@ -1,0 +1,103 @@
+/// im2col and its adjoint through phase planes: the image is first split by stride phase into
+/// `C·sh·sw` zero-padded planes of `planeH × planeW` (`plane[c, py, px][Y, X] = padded[c, Y·sh + py, X·sw + px]`),
+/// after which every im2col row is `oh` contiguous runs of `ow` floats: no bounds checks and no strided reads.
+/// The split reads the image once (`C·H·W`) while the columns are `C·kh·kw·oh·ow`, up to 4× larger for the
+/// Atari stack's 8×8/4 convolution; before, gathering every column element with strides and padding tests made
+/// im2col cost more than the products (benchmarks/bench_recurrent.py). With stride 1 and no padding the planes
+/// are the image itself and the split is skipped.
+extension ConvDims {
+    var planeH: Int { (H + 2 * ph + sh - 1) / sh }
+    var planeW: Int { (W + 2 * pw + sw - 1) / sw }
+    var planeSize: Int { planeH * planeW }
+    /// True when the planes are the image (stride 1, no padding): nothing to split.
+    var planesAreImage: Bool { sh == 1 && sw == 1 && ph == 0 && pw == 0 }
+    /// Floats of scratch one image's planes need (0 when they are the image).
+    var planesCount: Int { planesAreImage ? 0 : C * sh * sw * planeSize }
+
+    /// Copies image `x` (`C×H×W`) into `planes`. Padding cells are never written, so a scratch buffer zeroed once
+    /// keeps them zero across calls.
+    func split(_ x: UnsafePointer<Float>, _ planes: UnsafeMutablePointer<Float>) {
+        let PW = planeW, ps = planeSize
+        for c in 0..<C {
+            for iy in 0..<H {
+                let yp = iy + ph, src = x + (c * H + iy) * W
+                let first = planes + (c * sh + yp % sh) * sw * ps + (yp / sh) * PW
+                if pw == 0 && W % sw == 0 && (sw == 2 || sw == 4) {
+                    // Read the row once, contiguously, dealing every sw-th pixel to its plane.
+                    let n = W / sw
+                    if sw == 4 {
+                        let d1 = first + ps, d2 = first + 2 * ps, d3 = first + 3 * ps
+                        for X in 0..<n { let s = src + 4 * X; first[X] = s[0]; d1[X] = s[1]; d2[X] = s[2]; d3[X] = s[3] }
+                    } else {
+                        let d1 = first + ps
+                        for X in 0..<n { let s = src + 2 * X; first[X] = s[0]; d1[X] = s[1] }
+                    }
+                    continue
+                }
+                for px in 0..<sw where W - 1 + pw - px >= 0 {
+                    // Input column of plane column X: X·sw + px − pw, inside [0, W) for X in [lo, hi).
+                    let lo = Swift.max(0, (pw - px + sw - 1) / sw), hi = (W - 1 + pw - px) / sw + 1
+                    let dst = planes + ((c * sh + yp % sh) * sw + px) * ps + (yp / sh) * PW
+                    let s = src + px - pw
+                    var X = lo
+                    while X < hi { dst[X] = s[X &* sw]; X &+= 1 }
+                }
+            }
+        }
+    }
+
+    /// The plane and offset within it that kernel tap (`i`, `j`) of channel `c` reads for output (0, 0).
+    @inline(__always)
+    func tap(_ c: Int, _ i: Int, _ j: Int) -> Int {
+        let ty = (flip ? kh - 1 - i : i) * dh, tx = (flip ? kw - 1 - j : j) * dw
+        return ((c * sh + ty % sh) * sw + tx % sw) * planeSize + (ty / sh) * planeW + tx / sw
+    }
+
+    /// Writes image `x` into columns `[off, off + P)` of `col` (`K` rows, leading dimension `ld`); `planes` is
+    /// scratch of `planesCount` floats.
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ ld: Int, _ off: Int,
+                _ planes: UnsafeMutablePointer<Float>) {
+        let base: UnsafePointer<Float>
+        if planesAreImage { base = x } else { split(x, planes); base = UnsafePointer(planes) }
+        let PW = planeW
+        for c in 0..<C { for i in 0..<kh { for j in 0..<kw {
+            let src = base + tap(c, i, j), row = col + ((c * kh + i) * kw + j) * ld + off
+            for oy in 0..<oh {
+                let s = src + oy * PW, d = row + oy * ow
+                // Rows are short (tens of pixels): plain loops beat memcpy calls.
+                var k = 0
+                while k < ow { d[k] = s[k]; k &+= 1 }
+            }
+        } } }
+    }
+
+    /// The adjoint of `im2col`: sums columns `[off, off + P)` of `col` into image `x`, which is overwritten.
+    func col2im(_ col: UnsafePointer<Float>, _ ld: Int, _ off: Int, _ x: UnsafeMutablePointer<Float>,
+                _ planes: UnsafeMutablePointer<Float>) {
+        let base = planesAreImage ? x : planes
+        base.update(repeating: 0, count: planesAreImage ? C * H * W : planesCount)
+        let PW = planeW
+        for c in 0..<C { for i in 0..<kh { for j in 0..<kw {
+            let dst = base + tap(c, i, j), row = col + ((c * kh + i) * kw + j) * ld + off
+            for oy in 0..<oh {
+                let d = dst + oy * PW, s = row + oy * ow
+                var k = 0
+                while k < ow { d[k] += s[k]; k &+= 1 }
+            }
+        } } }
+        if planesAreImage { return }
+        // Merge: each image pixel is exactly one plane cell (the inverse of `split`).
+        for c in 0..<C {
+            for iy in 0..<H {
+                let yp = iy + ph, dst = x + (c * H + iy) * W
+                for px in 0..<sw where W - 1 + pw - px >= 0 {
+                    let lo = Swift.max(0, (pw - px + sw - 1) / sw), hi = (W - 1 + pw - px) / sw + 1
+                    let src = UnsafePointer(planes) + ((c * sh + yp % sh) * sw + px) * planeSize + (yp / sh) * PW
+                    let d = dst + px - pw
+                    var X = lo
+                    while X < hi { d[X &* sw] = src[X]; X &+= 1 }
+                }
+            }
+        }
+    }
+}
