@@ -49,11 +49,16 @@ public func grad(_ cost: Node, wrt: [Node], consider: [Node] = [], disconnected:
     for n in order where targets.contains(n) || n.inputs.contains(where: { reaches.contains($0) }) {
         if !constants.contains(n) { reaches.insert(n) }
     }
-    var grads: [Node: Node] = [cost: try T.alloc(Float(1), T.shape(cost))]
-    if cost.rank == 0 { grads[cost] = Node.scalar(1) }
+    // Contributions are collected per node and summed once, when the node is reached (see `sumGradients`).
+    var pending: [Node: [Node]] = [cost: [try T.alloc(Float(1), T.shape(cost))]]
+    if cost.rank == 0 { pending[cost] = [Node.scalar(1)] }
+    var grads: [Node: Node] = [:]
     var blocked: [String] = []
     for node in order.reversed() {
-        guard let g = grads[node], !node.inputs.isEmpty, reaches.contains(node) else { continue }
+        guard let p = pending[node] else { continue }
+        let g = try sumGradients(p)
+        grads[node] = g
+        guard !node.inputs.isEmpty, reaches.contains(node) else { continue }
         guard node.inputs.contains(where: { reaches.contains($0) }) else { continue }
         let parts: [Node?]
         do { parts = try node.op.gradient(node, g) } catch let e as NoGradient {
@@ -65,7 +70,7 @@ public func grad(_ cost: Node, wrt: [Node], consider: [Node] = [], disconnected:
             // An integer or bool value on the path (argmax, a comparison) carries no gradient.
             guard input.dtype == .float32 else { blocked.append(input.op.name); continue }
             guard let part else { continue }
-            grads[input] = try grads[input].map { try T.add($0, part) } ?? part
+            pending[input, default: []].append(part)
         }
     }
     return try wrt.map { w in

@@ -105,6 +105,71 @@ public struct SliceGradOp: Op {
     }
 }
 
+/// The sum of several basic-slice gradients of one value: inputs `(g₁, …, g_k, x)`, output zeros shaped like `x`
+/// with each `g_i` added into its slice `items[i]` (slices may overlap). `grad` builds it when several slices of
+/// one value reach the cost (a GRU's three gates sliced from one `[batch, 3·units]` product): one zeroed buffer
+/// and k strided writes instead of k zero-filled full-size buffers and k − 1 additions.
+public struct SliceGradSumOp: Op {
+    public let items: [[SliceItem]]
+    public var name: String { "getitem_grad_sum" }
+    public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
+        guard inputs.count == items.count + 1, inputs.allSatisfy({ $0.dtype == .float32 }) else {
+            throw AgentNetError.invalid("getitem_grad_sum: expected \(items.count) float32 gradients and the sliced value")
+        }
+        return (.float32, inputs.last!.shape)
+    }
+    public func shape(_ ctx: ShapeContext) throws -> [Int] {
+        let x = ctx.shapes.last!
+        for (k, it) in items.enumerated() where try resolveSlice(it, x).out != ctx.shapes[k] {
+            throw AgentNetError.shape("getitem_grad_sum: gradient \(k) has shape \(formatShape(ctx.shapes[k])), its slice of \(formatShape(x)) does not")
+        }
+        return x
+    }
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let n = output.count
+        let writes: [Kernel] = try zip(items, inputs).map { it, g in
+            let r = try resolveSlice(it, output.shape)
+            let plan = BroadcastPlan(out: r.out, strides: [r.strides, contiguousStrides(r.out)])
+            let s = plan.innerStrides[0], po = output.floats + r.base, pg = UnsafePointer(g.floats)
+            return { plan.withRuns { off, go, len in
+                let o = po + off[0], src = pg + go
+                if s == 1 { for i in 0..<len { o[i] += src[i] } } else { for i in 0..<len { o[i * s] += src[i] } }
+            } }
+        }
+        return {
+            output.floats.update(repeating: 0, count: n)
+            for w in writes { try w() }
+        }
+    }
+    public func gradient(_ node: Node, _ h: Node) throws -> [Node?] {
+        try items.map { try Node.make(SliceOp(items: $0), [h]) } + [nil]
+    }
+}
+
+/// Sums the gradient contributions that reach one node (in the order they arrived). Basic-slice gradients of a
+/// common value are merged into one `SliceGradSumOp`; everything else is added pairwise.
+func sumGradients(_ parts: [Node]) throws -> Node {
+    if parts.count == 1 { return parts[0] }
+    var groups: [(Node, [Node])] = []
+    var rest: [Node] = []
+    for p in parts {
+        if p.op is SliceGradOp, let x = p.inputs.last {
+            if let k = groups.firstIndex(where: { $0.0 === x }) { groups[k].1.append(p) } else { groups.append((x, [p])) }
+        } else {
+            rest.append(p)
+        }
+    }
+    var terms: [Node] = []
+    for (x, gs) in groups {
+        if gs.count == 1 { terms.append(gs[0]); continue }
+        let items = gs.map { ($0.op as! SliceGradOp).items }
+        terms.append(try Node.make(SliceGradSumOp(items: items), gs.map { $0.inputs[0] } + [x]))
+    }
+    var total = terms.first ?? rest.removeFirst()
+    for t in terms.dropFirst() + rest { total = try T.add(total, t) }
+    return total
+}
+
 /// numpy advanced indexing with integer arrays at the positions where `isArray` is true, full slices elsewhere.
 /// The index arrays broadcast together to shape B; if they sit on adjacent axes B replaces those axes, otherwise
 /// B comes first (numpy's rule). Negative indices count from the end; out-of-range indices are an error.
