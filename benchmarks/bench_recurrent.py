@@ -82,13 +82,22 @@ def gru_agentnet_tensor(params, xs):
 
 
 def gru_agentnet_recurrence(params, xs):
-    """The same GRU through agentnet.memory.GRUCell inside agentnet.agent.Recurrence (None if not available yet)."""
+    """The same GRU through agentnet.memory.GRUCell inside agentnet.agent.Recurrence (None if not available)."""
     try:
-        from agentnet.agent import Recurrence  # noqa: F401
-        from agentnet.memory import GRUCell  # noqa: F401
+        from agentnet.agent import Recurrence
+        from agentnet.memory import GRUCell
     except ImportError:
         return None
-    return None  # TODO: build with Recurrence once its API lands
+    from agentnet.layers import InputLayer, get_all_params, get_output
+    x = T.tensor3("x")
+    seq = InputLayer((None, TICKS, NIN), x)
+    x_t, h_prev = InputLayer((None, NIN)), InputLayer((None, NH))
+    h = GRUCell(h_prev, x_t, num_units=NH)
+    rec = Recurrence(input_sequences={x_t: seq}, state_variables={h: h_prev}, n_steps=TICKS)
+    loss = get_output(rec[h]).sum()
+    weights = get_all_params(rec, trainable=True)
+    f = agentnet.function([x], [loss] + T.grad(loss, weights))
+    return lambda: f(xs)
 
 
 def gru_torch(params, xs):
