@@ -6,7 +6,7 @@ import numpy as np
 from .. import init
 from .. import nonlinearities
 from .. import tensor as T
-from ..layers.base import Layer, MergeLayer
+from ..layers.base import MergeLayer
 
 __all__ = ["Gate", "GRUMemoryLayer"]
 
