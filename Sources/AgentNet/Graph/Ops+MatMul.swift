@@ -56,7 +56,11 @@ public struct MatMulOp: Op {
         return out.map { $0! }
     }
 
-    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel { try kernel(inputs, output, beta: 0) }
+
+    /// `output = beta·output + op(a)·op(b)`: beta 1 accumulates into the buffer (plan-time fusion of
+    /// `add(x, dot(a, b))`, PlanFusion.swift), beta 0 overwrites it.
+    func kernel(_ inputs: [Tensor], _ output: Tensor, beta: Float) throws -> Kernel {
         let a = inputs[0], b = inputs[1]
         let batches = batched ? a.shape[0] : 1
         // 2-D views (rows, cols) of each operand as stored in memory.
@@ -71,9 +75,9 @@ public struct MatMulOp: Op {
         let lda = Int32(max(ac, 1)), ldb = Int32(max(bc, 1)), ldc = max(n, 1)
         return {
             if m == 0 || n == 0 { return }
-            if k == 0 { pc.update(repeating: 0, count: sc * batches); return }
+            if k == 0 { if beta == 0 { pc.update(repeating: 0, count: sc * batches) }; return }
             for i in 0..<batches {
-                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1, pa + i * sa, lda, pb + i * sb, ldb, 0, pc + i * sc, ldc)
+                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1, pa + i * sa, lda, pb + i * sb, ldb, beta, pc + i * sc, ldc)
             }
         }
     }

@@ -94,11 +94,38 @@ final class Plan {
         var owned: [Node: TensorStorage] = [:]
         var kernels: [Kernel] = []
         var names: [String] = []
+        // Products that accumulate into an add's other operand (PlanFusion.swift); `absorbed` maps each add that
+        // thereby became a no-op to the buffer holding its result.
+        let accumulate = AccumulateFusion.candidates(order, roots: roots, aliasing: aliasing)
+        var position: [Node: Int] = [:]
+        var readers: [Node: [Int]] = [:]
+        if !accumulate.isEmpty {
+            for (i, node) in order.enumerated() {
+                position[node] = i
+                for input in Set(node.inputs) { readers[root(input), default: []].append(i) }
+            }
+        }
+        var absorbed: [Node: TensorStorage] = [:]
         for (i, node) in order.enumerated() {
             if let s = statics[node] { tensors[node] = s; continue }
             if tensors[node] != nil { continue }
             let shape = shapes[node]!
-            if aliasing.contains(node) {
+            if let st = absorbed[node] {
+                tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: st)
+                owned[node] = st
+            } else if let c = accumulate[node], let x = tensors[c.target], statics[c.target] == nil,
+                      let sumAt = position[c.sum], c.target.dtype == .float32,
+                      shapes[c.sum]! == shapes[c.target]!, c.sum.inputs.allSatisfy({ shapes[$0]! == shapes[c.sum]! }),
+                      let st = owned[root(c.target)], st === x.storage, lastUse[root(c.target)] == sumAt,
+                      !(readers[root(c.target)] ?? []).contains(where: { $0 > i && $0 < sumAt }),
+                      !node.inputs.contains(where: { tensors[$0]!.storage === st }) {
+                let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
+                tensors[node] = out
+                owned[root(c.target)] = nil
+                absorbed[c.sum] = st
+                kernels.append(try (node.op as! MatMulOp).kernel(node.inputs.map { tensors[$0]! }, out, beta: 1))
+                names.append(node.op.name + "+= " + formatShape(shape))
+            } else if aliasing.contains(node) {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
             } else {
                 let bytes = try checkedCount(shape) * node.dtype.size

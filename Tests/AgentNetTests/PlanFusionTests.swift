@@ -1,0 +1,93 @@
+@testable import AgentNet
+import AgentNetTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Float64 reference of row-major `[m, k] x [k, n]`.
+private func product(_ a: [Float], _ b: [Float], _ m: Int, _ k: Int, _ n: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: m * n)
+    for i in 0..<m { for j in 0..<n {
+        var acc = 0.0
+        for t in 0..<k { acc += Double(a[i * k + t]) * Double(b[t * n + j]) }
+        out[i * n + j] = Float(acc)
+    } }
+    return out
+}
+
+/// Kernel names of the plan `outputs` compile to for `values` (static shapes).
+private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) throws -> [String] {
+    let ins = values.enumerated().map { Node.input("x\($0.offset)", dtype: .float32, shape: $0.element.shape.map { Optional($0) }) }
+    let f = try Function(inputs: ins, outputs: try build(ins), checkFinite: false)
+    return try f.plan(for: values.map(\.shape)).kernelNames
+}
+
+/// `add(x, dot(a, b))` compiled to one accumulating gemm (PlanFusion.swift).
+@Suite struct AccumulateFusionTests {
+    let a = Check.random([3, 4], seed: 11), b = Check.random([4, 5], seed: 12), c = Check.random([3, 5], seed: 13)
+
+    @Test func sumOfComputedValueAndProductIsOneGemm() throws {
+        let build: ([Node]) throws -> [Node] = { i in [try T.add(T.tanh(i[2]), T.dot(i[0], i[1]))] }
+        let names = try kernels([a, b, c], build)
+        #expect(names.contains("dot+= (3, 5)"))
+        #expect(!names.contains { $0.hasPrefix("add") })
+        let out = try Check.eval([a, b, c], build)[0]
+        let ref = zip(product(a.scalars, b.scalars, 3, 4, 5), c.scalars).map { $0 + Float(tanh(Double($1))) }
+        #expect(Check.same(out.scalars, ref))
+    }
+
+    @Test func productComputedBeforeTheOtherOperandStaysCorrect() throws {
+        // The product runs first here (topological order), so there is nothing to accumulate into yet.
+        let build: ([Node]) throws -> [Node] = { i in [try T.add(T.dot(i[0], i[1]), T.exp(i[2]))] }
+        let out = try Check.eval([a, b, c], build)[0]
+        let ref = zip(product(a.scalars, b.scalars, 3, 4, 5), c.scalars).map { $0 + Float(exp(Double($1))) }
+        #expect(Check.same(out.scalars, ref))
+    }
+
+    @Test func inputsBroadcastsAndLaterReadersAreNotOverwritten() throws {
+        // x an input (not the plan's buffer), a broadcast operand, and x read again after the add.
+        let cases: [([Node]) throws -> [Node]] = [
+            { i in [try T.add(i[2], T.dot(i[0], i[1]))] },
+            { i in [try T.add(T.tanh(T.index(i[2], 0)), T.dot(i[0], i[1]))] },
+            { i in let x = try T.tanh(i[2]); return [try T.add(x, T.dot(i[0], i[1])), try T.mul(x, 2)] },
+            { i in let x = try T.tanh(i[2]); return [try T.add(x, T.dot(i[0], i[1])), x] },
+        ]
+        let p = product(a.scalars, b.scalars, 3, 4, 5)
+        for (k, build) in cases.enumerated() {
+            let names = try kernels([a, b, c], build)
+            #expect(!names.contains { $0.hasPrefix("dot+=") }, "case \(k)")
+            let out = try Check.eval([a, b, c], build)
+            let x = k == 1 ? (0..<15).map { Float(tanh(Double(c.scalars[$0 % 5]))) }
+                : c.scalars.map { k == 0 ? $0 : Float(tanh(Double($0))) }
+            #expect(Check.same(out[0].scalars, zip(p, x).map { $0 + $1 }), "case \(k)")
+            if k >= 2 { #expect(Check.same(out[1].scalars, x.map { k == 2 ? 2 * $0 : $0 }), "case \(k)") }
+        }
+    }
+
+    @Test func productReadingItsOwnTargetIsNotFused() throws {
+        // add(x, dot(x, w)): the gemm must not write into an operand it reads.
+        let w = Check.random([5, 5], seed: 14)
+        let build: ([Node]) throws -> [Node] = { i in let x = try T.tanh(i[0]); return [try T.add(x, T.dot(x, i[1]))] }
+        #expect(try !kernels([c, w], build).contains { $0.hasPrefix("dot+=") })
+        let out = try Check.eval([c, w], build)[0]
+        let x = c.scalars.map { Float(tanh(Double($0))) }
+        #expect(Check.same(out.scalars, zip(x, product(x, w.scalars, 3, 5, 5)).map { $0 + $1 }))
+    }
+
+    @Test func gradientOfAWeightUsedAtEveryTickMatchesFiniteDifferences() throws {
+        // h ← tanh(h·U + x_t·W) over 4 ticks: dU and dW are sums of 4 products, accumulated in place.
+        let u = Check.random([4, 4], seed: 15), w = Check.random([3, 4], seed: 16), xs = Check.random([4, 2, 3], seed: 17)
+        let cost: ([Node]) throws -> Node = { i in
+            var h = try T.tanh(T.dot(T.index(i[2], 0), i[1]))
+            for t in 1..<4 { h = try T.tanh(T.add(T.dot(h, i[0]), T.dot(T.index(i[2], t), i[1]))) }
+            return try T.sum(T.mul(h, h))
+        }
+        let names = try kernels([u, w, xs]) { i in
+            let c = try cost(i)
+            return try [c] + grad(c, wrt: [i[0], i[1]])
+        }
+        #expect(names.filter { $0.hasPrefix("dot+=") }.count >= 4)
+        #expect(try Check.gradientError([u, w, xs], cost) < 2e-3)
+    }
+}
