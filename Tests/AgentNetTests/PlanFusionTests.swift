@@ -90,4 +90,18 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
         #expect(names.filter { $0.hasPrefix("dot+=") }.count >= 4)
         #expect(try Check.gradientError([u, w, xs], cost) < 2e-3)
     }
+
+    @Test func rowBiasStartsTheGemm() throws {
+        // dot(a, b) + bias for a [5] and a [1, 5] bias; the bias-shaped template of sum_like must not block it.
+        let bias = Check.random([5], seed: 18), p = product(a.scalars, b.scalars, 3, 4, 5)
+        for rowShape in [[5], [1, 5]] {
+            let r = try Tensor(bias.scalars, shape: rowShape)
+            let build: ([Node]) throws -> [Node] = { i in [try T.add(T.dot(i[0], i[1]), i[2])] }
+            #expect(try kernels([a, b, r], build).contains("dot+bias (3, 5)"))
+            let out = try Check.eval([a, b, r], build)[0]
+            #expect(Check.same(out.scalars, p.enumerated().map { $0.element + bias.scalars[$0.offset % 5] }))
+        }
+        let w = Check.random([4, 5], seed: 19)
+        #expect(try Check.gradientError([a, w, bias]) { i in try T.sum(T.tanh(T.add(T.dot(i[0], i[1]), i[2]))) } < 2e-3)
+    }
 }

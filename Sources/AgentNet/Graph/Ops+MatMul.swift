@@ -58,6 +58,18 @@ public struct MatMulOp: Op {
 
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel { try kernel(inputs, output, beta: 0) }
 
+    /// `output = rowBias + op(a)·op(b)` for a bias of `n` floats broadcast over the rows: the rows are filled with
+    /// the bias and the gemm accumulates (beta = 1), one pass fewer than a separate broadcast add.
+    func kernel(_ inputs: [Tensor], _ output: Tensor, rowBias: Tensor) throws -> Kernel {
+        let gemm = try kernel(inputs, output, beta: 1)
+        let n = output.shape.last ?? 1, rows = output.count / Swift.max(n, 1)
+        let c = output.floats, bias = UnsafePointer(rowBias.floats)
+        return {
+            for r in 0..<rows { (c + r * n).update(from: bias, count: n) }
+            try gemm()
+        }
+    }
+
     /// `output = beta·output + op(a)·op(b)`: beta 1 accumulates into the buffer (plan-time fusion of
     /// `add(x, dot(a, b))`, PlanFusion.swift), beta 0 overwrites it.
     func kernel(_ inputs: [Tensor], _ output: Tensor, beta: Float) throws -> Kernel {

@@ -125,6 +125,22 @@ final class Plan {
                 absorbed[c.sum] = st
                 kernels.append(try (node.op as! MatMulOp).kernel(node.inputs.map { tensors[$0]! }, out, beta: 1))
                 names.append(node.op.name + "+= " + formatShape(shape))
+            } else if let c = accumulate[node], let bias = tensors[c.target], 
+                      c.target.dtype == .float32, shapes[c.sum]! == shape, let n = shape.last, n > 0,
+                      shapes[c.target]!.last == n, shapes[c.target]!.dropLast().allSatisfy({ $0 == 1 }) {
+                // add(dot(a, b), bias) with a row bias: the gemm starts from the broadcast bias.
+                let bytes = try checkedCount(shape) * 4
+                let st: TensorStorage
+                if let k = free.indices.filter({ free[$0].byteCount >= bytes }).min(by: { free[$0].byteCount < free[$1].byteCount }) {
+                    st = free.remove(at: k)
+                } else {
+                    st = TensorStorage(byteCount: bytes)
+                }
+                let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
+                tensors[node] = out
+                absorbed[c.sum] = st
+                kernels.append(try (node.op as! MatMulOp).kernel(node.inputs.map { tensors[$0]! }, out, rowBias: bias))
+                names.append(node.op.name + "+bias " + formatShape(shape))
             } else if aliasing.contains(node) {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
             } else {
