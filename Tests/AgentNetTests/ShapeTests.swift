@@ -130,6 +130,15 @@ private func permuted(_ v: [Float], _ shape: [Int], _ perm: [Int]) -> [Float] {
         #expect(try f([Check.floats([5])])[0].scalars == [5, 5, 5, 5, 5, 5])
     }
 
+    @Test func sumLikeOverLongRunsMatchesFloat64() throws {
+        // A conv bias gradient: [2, 3, 5, 9] → [1, 3, 1, 1], runs of 45 (vector lanes plus a scalar tail).
+        let g = Check.random([2, 3, 5, 9], seed: 31)
+        let out = try Check.eval1([g, Check.floats([0, 0, 0], [1, 3, 1, 1])]) { i in try Node.make(SumLikeOp(), [i[0], i[1]]) }
+        var ref = [Double](repeating: 0, count: 3)
+        for (k, v) in g.scalars.enumerated() { ref[(k / 45) % 3] += Double(v) }
+        #expect(out.shape == [1, 3, 1, 1] && Check.same(out.scalars, ref.map { Float($0) }))
+    }
+
     @Test func sumLikeUndoesBroadcasting() throws {
         let g = iota([2, 3, 4])
         let out = try Check.eval([g, Check.floats([0, 0, 0], [3, 1]), Check.floats([0, 0, 0, 0]), Check.floats([0], [])]) { i in
