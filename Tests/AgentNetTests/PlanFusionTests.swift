@@ -104,4 +104,23 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
         let w = Check.random([4, 5], seed: 19)
         #expect(try Check.gradientError([a, w, bias]) { i in try T.sum(T.tanh(T.add(T.dot(i[0], i[1]), i[2]))) } < 2e-3)
     }
+
+    @Test func convolutionStartsFromItsBias() throws {
+        // conv2d(x, w) + b.dimshuffle('x', 0, 'x', 'x') (a view not yet computed when the convolution runs).
+        let x = Check.random([5, 2, 7, 7], seed: 20), w = Check.random([3, 2, 3, 3], seed: 21), b = Check.random([3], seed: 22)
+        let fused: ([Node]) throws -> [Node] = { i in
+            [try T.add(T.conv2d(i[0], i[1], stride: (2, 2)), T.dimshuffle(i[2], [-1, 0, -1, -1]))]
+        }
+        #expect(try kernels([x, w, b], fused).contains("conv2d+bias (5, 3, 3, 3)"))
+        let out = try Check.eval([x, w, b], fused)[0]
+        // Reference: the convolution is also an output, so the add stays separate.
+        let plain = try Check.eval([x, w, b]) { i in
+            let c = try T.conv2d(i[0], i[1], stride: (2, 2))
+            return [try T.add(c, T.dimshuffle(i[2], [-1, 0, -1, -1])), c]
+        }[0]
+        #expect(Check.same(out.scalars, plain.scalars))
+        #expect(try Check.gradientError([x, w, b]) { i in
+            try T.sum(T.tanh(T.add(T.conv2d(i[0], i[1], stride: (2, 2)), T.dimshuffle(i[2], [-1, 0, -1, -1]))))
+        } < 2e-3)
+    }
 }

@@ -106,6 +106,13 @@ final class Plan {
             }
         }
         var absorbed: [Node: TensorStorage] = [:]
+        /// A bias reached through views not yet visited (`b.dimshuffle('x', 0, 'x', 'x')`): its source's data.
+        func viewOfComputed(_ n: Node) -> Tensor? {
+            var r = n
+            while tensors[r] == nil, aliasing.contains(r), let first = r.inputs.first { r = first }
+            guard let t = tensors[r], t.dtype == .float32, t.count == (try? checkedCount(shapes[n]!)) else { return nil }
+            return t
+        }
         for (i, node) in order.enumerated() {
             if let s = statics[node] { tensors[node] = s; continue }
             if tensors[node] != nil { continue }
@@ -113,7 +120,7 @@ final class Plan {
             if let st = absorbed[node] {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: st)
                 owned[node] = st
-            } else if let c = accumulate[node], let x = tensors[c.target], statics[c.target] == nil,
+            } else if let c = accumulate[node], node.op is MatMulOp, let x = tensors[c.target], statics[c.target] == nil,
                       let sumAt = position[c.sum], c.target.dtype == .float32,
                       shapes[c.sum]! == shapes[c.target]!, c.sum.inputs.allSatisfy({ shapes[$0]! == shapes[c.sum]! }),
                       let st = owned[root(c.target)], st === x.storage, lastUse[root(c.target)] == sumAt,
@@ -125,9 +132,10 @@ final class Plan {
                 absorbed[c.sum] = st
                 kernels.append(try (node.op as! MatMulOp).kernel(node.inputs.map { tensors[$0]! }, out, beta: 1))
                 names.append(node.op.name + "+= " + formatShape(shape))
-            } else if let c = accumulate[node], let bias = tensors[c.target], 
+            } else if let c = accumulate[node], let bias = tensors[c.target] ?? viewOfComputed(c.target), 
                       c.target.dtype == .float32, shapes[c.sum]! == shape, let n = shape.last, n > 0,
-                      shapes[c.target]!.last == n, shapes[c.target]!.dropLast().allSatisfy({ $0 == 1 }) {
+                      (node.op is MatMulOp && shapes[c.target]!.last == n && shapes[c.target]!.dropLast().allSatisfy({ $0 == 1 }))
+                      || (node.op is Conv2DOp && shapes[c.target]! == [1, shape[1], 1, 1]) {
                 // add(dot(a, b), bias) with a row bias: the gemm starts from the broadcast bias.
                 let bytes = try checkedCount(shape) * 4
                 let st: TensorStorage
@@ -139,7 +147,9 @@ final class Plan {
                 let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
                 tensors[node] = out
                 absorbed[c.sum] = st
-                kernels.append(try (node.op as! MatMulOp).kernel(node.inputs.map { tensors[$0]! }, out, rowBias: bias))
+                let ins = node.inputs.map { tensors[$0]! }
+                kernels.append(try (node.op as? Conv2DOp)?.kernel(ins, out, bias: bias)
+                               ?? (node.op as! MatMulOp).kernel(ins, out, rowBias: bias))
                 names.append(node.op.name + "+bias " + formatShape(shape))
             } else if aliasing.contains(node) {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)

@@ -34,7 +34,7 @@ enum AccumulateFusion {
                 // Walk from the add's operand down through views to a product.
                 var p = m
                 while aliasing.contains(p), uses[p] == 1, p.inputs.count >= 1 { p = p.inputs[0] }
-                guard uses[p] == 1, let mm = p.op as? MatMulOp, !mm.batched, found[p] == nil else { continue }
+                guard uses[p] == 1, found[p] == nil, p.op is Conv2DOp || (p.op as? MatMulOp)?.batched == false else { continue }
                 found[p] = AccumulateCandidate(sum: node, target: x)
                 break
             }
