@@ -293,3 +293,20 @@ def test_unused_registered_input_warns():
     with pytest.warns(UserWarning, match="spare"):
         Recurrence(input_sequences={x_t: seq}, input_nonsequences={spare: InputLayer((None, 2))},
                    state_variables={h: h_prev})
+
+
+def test_get_output_flags_reach_inner_layers_without_warnings():
+    from agentnet.memory import AttentionLayer
+    enc_step, prev = InputLayer((None, 6, 4)), InputLayer((None, 5))
+    attn = AttentionLayer(enc_step, prev, num_units=3)
+    nxt = DenseLayer(attn["attn"], 5, name="nxt")
+    enc = InputLayer((None, 6, 4))
+    rec = Recurrence(input_nonsequences={enc_step: enc}, state_variables={nxt: prev},
+                     tracked_outputs=[attn["probs"]], n_steps=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        probs = get_output(rec[attn["probs"]], hard_attention=True)
+    p = agentnet.function([enc.input_var], probs)(_f32(3, 6, 4))
+    assert set(np.unique(p)) == {0.0, 1.0}
+    with pytest.warns(UserWarning, match="unused kwargs: bogus"):
+        get_output(rec[nxt], bogus=1)
