@@ -92,6 +92,23 @@ private func referencePool(_ x: Tensor, _ p: PoolParams) -> ([Float], [Int]) {
         #expect(Check.maxDiff(out.scalars, expected) < 1e-3)
     }
 
+    /// Unpadded strides 2 and 4 on rows whose width the stride divides take the vectorised plane split (8 plane
+    /// columns per step, then a scalar tail): widths with 9 and 17 plane columns cover both parts.
+    @Test(arguments: [(4, 36, 4), (2, 34, 3)])
+    func conv2dVectorisedPlaneSplit(_ s: Int, _ width: Int, _ k: Int) throws {
+        let xv = Check.random([3, 2, 2 * s + k, width], seed: 11), wv = Check.random([3, 2, k, k], seed: 12)
+        let x = Node.input("x", shape: [nil, 2, nil, nil]), w = Node.input("w", shape: [3, 2, k, k])
+        let out = try Function(inputs: [x, w], outputs: [try T.conv2d(x, w, stride: (s, s))])([xv, wv])[0]
+        let (expected, shape) = referenceConv(xv, wv, stride: (s, s), pad: (0, 0), dilation: (1, 1), flip: true)
+        #expect(out.shape == shape)
+        #expect(Check.maxDiff(out.scalars, expected) < 1e-4)
+        // The filter gradient splits the same input.
+        let err = try Check.gradientError([Check.random([1, 1, s + 2, 8 * s + s], seed: 13), Check.random([2, 1, 2, 2], seed: 14)]) { v in
+            try T.sum(T.square(T.conv2d(v[0], v[1], stride: (s, s))))
+        }
+        #expect(err < 1e-2)
+    }
+
     @Test(arguments: [
         ((1, 1), ConvPad.explicit(0, 0), (1, 1), true),
         ((2, 1), ConvPad.full, (1, 1), false),
