@@ -189,21 +189,25 @@ public struct Conv2DOp: Op {
 
     /// With `bias` (`F` floats, plan-time fusion of `conv2d(x, w) + b` for a `[1, F, 1, 1]` b, PlanFusion.swift)
     /// each product starts from rows filled with the bias (beta = 1) instead of a separate broadcast add pass.
-    func kernel(_ inputs: [Tensor], _ output: Tensor, bias: Tensor?) throws -> Kernel {
+    /// With `columns` (ConvColumns.swift) the columns of the whole batch are kept there for the filter gradient.
+    func kernel(_ inputs: [Tensor], _ output: Tensor, bias: Tensor?, columns: ConvColumns? = nil) throws -> Kernel {
         let d = try params.dims(inputs[0].shape, inputs[1].shape, name)
         let pbias = bias.map { UnsafePointer($0.floats) }
         let x = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), out = output.floats
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
-        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
+        let kept = columns.flatMap { $0.fits(d) ? $0 : nil }
+        let scratch = ScratchBuffer(kept == nil ? K * nb * P : 0)
+        let tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
         return {
             var b0 = 0
             while b0 < d.B {
                 let n = Swift.min(nb, d.B - b0), ld = n * P
-                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P, planes.p) }
+                let col = kept?.columns(at: b0) ?? scratch.p
+                for t in 0..<n { d.im2col(x + (b0 + t) * image, col, ld, t * P, planes.p) }
                 let dst = n == 1 ? out + b0 * F * P : tmp.p
                 if let pbias { for f in 0..<F { (dst + f * ld).update(repeating: pbias[f], count: ld) } }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(F), Int32(ld), Int32(K), 1,
-                            w, Int32(K), col.p, Int32(ld), pbias == nil ? 0 : 1, dst, Int32(ld))
+                            w, Int32(K), col, Int32(ld), pbias == nil ? 0 : 1, dst, Int32(ld))
                 if n > 1 { scatterFeatures(tmp.p, out + b0 * F * P, F, P, n) }
                 b0 += n
             }

@@ -103,25 +103,35 @@ public struct Conv2DFilterGradOp: Op {
         return d.filterShape
     }
 
-    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+    public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel { try kernel(inputs, output, columns: nil) }
+
+    /// With `columns` kept by the forward convolution of the same input (ConvColumns.swift), which ran earlier in
+    /// the plan, x is not expanded again.
+    func kernel(_ inputs: [Tensor], _ output: Tensor, columns: ConvColumns?) throws -> Kernel {
         let ws = (0..<4).map { Int(inputs[2].ints[$0]) }
         let d = try params.dims(inputs[0].shape, ws, name)
         let x = UnsafePointer(inputs[0].floats), g = UnsafePointer(inputs[1].floats), dw = output.floats
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
-        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
+        let kept = columns.flatMap { $0.fits(d) ? $0 : nil }
+        let scratch = ScratchBuffer(kept == nil ? K * nb * P : 0), planes = ScratchBuffer(kept == nil ? d.planesCount : 0)
+        let tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
         return {
             if d.B == 0 { dw.update(repeating: 0, count: F * K); return }
             var b0 = 0
             while b0 < d.B {
                 let n = Swift.min(nb, d.B - b0), ld = n * P
-                for t in 0..<n { d.im2col(x + (b0 + t) * image, col.p, ld, t * P, planes.p) }
+                let col: UnsafeMutablePointer<Float>
+                if let kept { col = kept.columns(at: b0) } else {
+                    col = scratch.p
+                    for t in 0..<n { d.im2col(x + (b0 + t) * image, col, ld, t * P, planes.p) }
+                }
                 let src: UnsafePointer<Float>
                 if n == 1 { src = g + b0 * F * P } else {
                     gatherFeatures(g + b0 * F * P, tmp.p, F, P, n)
                     src = UnsafePointer(tmp.p)
                 }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(F), Int32(K), Int32(ld), 1,
-                            src, Int32(ld), col.p, Int32(ld), b0 == 0 ? 0 : 1, dw, Int32(K))
+                            src, Int32(ld), col, Int32(ld), b0 == 0 ? 0 : 1, dw, Int32(K))
                 b0 += n
             }
         }

@@ -106,6 +106,7 @@ final class Plan {
             }
         }
         var absorbed: [Node: TensorStorage] = [:]
+        var columns = ConvColumnSharing(order)
         /// A bias reached through views not yet visited (`b.dimshuffle('x', 0, 'x', 'x')`): its source's data.
         func viewOfComputed(_ n: Node) -> Tensor? {
             var r = n
@@ -148,9 +149,10 @@ final class Plan {
                 tensors[node] = out
                 absorbed[c.sum] = st
                 let ins = node.inputs.map { tensors[$0]! }
-                kernels.append(try (node.op as? Conv2DOp)?.kernel(ins, out, bias: bias)
+                let shares = try columns.kernel(node, ins, out, bias: bias)
+                kernels.append(try shares ?? (node.op as? Conv2DOp)?.kernel(ins, out, bias: bias)
                                ?? (node.op as! MatMulOp).kernel(ins, out, rowBias: bias))
-                names.append(node.op.name + "+bias " + formatShape(shape))
+                names.append(node.op.name + "+bias" + (shares == nil ? " " : " kept columns ") + formatShape(shape))
             } else if aliasing.contains(node) {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
             } else {
@@ -164,8 +166,10 @@ final class Plan {
                 owned[node] = storage
                 let out = Tensor(shape: shape, dtype: node.dtype, storage: storage)
                 tensors[node] = out
-                kernels.append(try node.op.kernel(node.inputs.map { tensors[$0]! }, out))
-                names.append(node.op.name + " " + formatShape(shape))
+                let ins = node.inputs.map { tensors[$0]! }
+                let shares = try columns.kernel(node, ins, out)
+                kernels.append(try shares ?? node.op.kernel(ins, out))
+                names.append(node.op.name + (shares == nil ? " " : " kept columns ") + formatShape(shape))
             }
             for input in Set(node.inputs) {
                 let r = root(input)
