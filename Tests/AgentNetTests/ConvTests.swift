@@ -92,6 +92,23 @@ private func referencePool(_ x: Tensor, _ p: PoolParams) -> ([Float], [Int]) {
         #expect(Check.maxDiff(out.scalars, expected) < 1e-3)
     }
 
+    /// im2col copies each output row as 8- and 4-lane runs with an overlapping last run: every output width from 1
+    /// to 17 (scalar, 4-lane, 8-lane, with and without a tail), forward and filter gradient.
+    @Test func conv2dEveryRunLength() throws {
+        for width in 2...18 {
+            let xv = Check.random([2, 2, 4, width], seed: UInt64(width)), wv = Check.random([3, 2, 2, 2], seed: 40)
+            let x = Node.input("x", shape: [nil, 2, 4, width]), w = Node.input("w", shape: [3, 2, 2, 2])
+            let out = try Function(inputs: [x, w], outputs: [try T.conv2d(x, w)])([xv, wv])[0]
+            let (expected, shape) = referenceConv(xv, wv, stride: (1, 1), pad: (0, 0), dilation: (1, 1), flip: true)
+            #expect(out.shape == shape)
+            #expect(Check.maxDiff(out.scalars, expected) < 1e-4)
+        }
+        let err = try Check.gradientError([Check.random([1, 1, 3, 14], seed: 41), Check.random([2, 1, 2, 3], seed: 42)]) { v in
+            try T.sum(T.square(T.conv2d(v[0], v[1])))
+        }
+        #expect(err < 1e-2)
+    }
+
     /// Unpadded strides 2 and 4 on rows whose width the stride divides take the vectorised plane split (8 plane
     /// columns per step, then a scalar tail): widths with 9 and 17 plane columns cover both parts.
     @Test(arguments: [(4, 36, 4), (2, 34, 3)])
