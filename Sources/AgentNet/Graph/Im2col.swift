@@ -127,6 +127,24 @@ extension ConvDims {
         }
     }
 
+    /// `dst[0..<n] += src[0..<n]` in 8- and 4-lane steps, at most 3 scalar ones (see `copyRun`).
+    @inline(__always)
+    func addRun(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        var k = 0
+        while k + 8 <= n {
+            let v = d.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self) + s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+            d.storeBytes(of: v, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+            k &+= 8
+        }
+        if k + 4 <= n {
+            let v = d.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self) + s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
+            d.storeBytes(of: v, toByteOffset: 4 * k, as: SIMD4<Float>.self)
+            k &+= 4
+        }
+        while k < n { dst[k] += src[k]; k &+= 1 }
+    }
+
     /// The adjoint of `im2col`: sums columns `[off, off + P)` of `col` into image `x`, which is overwritten.
     func col2im(_ col: UnsafePointer<Float>, _ ld: Int, _ off: Int, _ x: UnsafeMutablePointer<Float>,
                 _ planes: UnsafeMutablePointer<Float>) {
@@ -135,11 +153,7 @@ extension ConvDims {
         let PW = planeW
         for c in 0..<C { for i in 0..<kh { for j in 0..<kw {
             let dst = base + tap(c, i, j), row = col + ((c * kh + i) * kw + j) * ld + off
-            for oy in 0..<oh {
-                let d = dst + oy * PW, s = row + oy * ow
-                var k = 0
-                while k < ow { d[k] += s[k]; k &+= 1 }
-            }
+            for oy in 0..<oh { addRun(row + oy * ow, dst + oy * PW, ow) }
         } } }
         if planesAreImage { return }
         // Merge: each image pixel is exactly one plane cell (the inverse of `split`).
