@@ -7,6 +7,7 @@ import agentnet
 import agentnet.tensor as T
 from agentnet import init, layers as L, nonlinearities as nl
 from agentnet.tensor import nnet
+from numeric import numeric_grad as _numeric_grad
 
 
 @pytest.fixture(autouse=True)
@@ -76,16 +77,6 @@ def ref_pool2d(x, ws, stride, pad, ignore_border, mode):
             else:
                 out[..., r, c] = win.mean(axis=(-1, -2))
     return out
-
-
-def _numeric_grad(f, x, eps=1e-2):
-    g = np.zeros_like(x, dtype=np.float64)
-    for i in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += eps
-        xm[i] -= eps
-        g[i] = (float(f(xp)) - float(f(xm))) / (2 * eps)
-    return g
 
 
 # MARK: T.nnet

@@ -15,6 +15,7 @@ from agentnet.layers.special import ExpressionLayer, BiasLayer, ScaleLayer
 from agentnet.layers.noise import DropoutLayer, GaussianNoiseLayer
 from agentnet.layers.embedding import EmbeddingLayer
 from agentnet.layers.normalization import BatchNormLayer, batch_norm, get_batch_norm_updates
+from numeric import numeric_grad as _numeric_grad
 
 
 @pytest.fixture(autouse=True)
@@ -405,16 +406,6 @@ def test_batch_norm_bad_config():
 
 
 # MARK: gradients vs finite differences
-
-def _numeric_grad(f, x, eps=1e-2):
-    g = np.zeros_like(x, dtype=np.float64)
-    for i in np.ndindex(*x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += eps
-        xm[i] -= eps
-        g[i] = (float(f(xp)) - float(f(xm))) / (2 * eps)
-    return g
-
 
 @pytest.mark.parametrize("make", [
     lambda l_in: BatchNormLayer(l_in),

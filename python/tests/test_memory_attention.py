@@ -10,6 +10,7 @@ from agentnet import init
 from agentnet.layers import InputLayer, get_all_params, get_output
 from agentnet.memory.attention import AttentionLayer, DotAttentionLayer, multihead_attention, self_attention
 from agentnet.utils.broadcast import BroadcastLayer, UnbroadcastLayer, UpcastLayer
+from numeric import numeric_grads as _numeric_grad
 
 B, S, UV, UK, UQ = 3, 5, 4, 3, 2
 
@@ -50,24 +51,6 @@ def _np_additive(V, K, q, mask, W_enc, W_dec, W_out):
 def _np_dot(V, K, q, mask, scale=False):
     logits = (q[:, None, :] * K).sum(-1)
     return _attend(logits * K.shape[-1] ** -0.5 if scale else logits, V, mask)
-
-
-def _numeric_grad(cost, arrays, eps=1e-6):
-    """Central differences of a float64 numpy ``cost(*arrays)`` with respect to every array."""
-    arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
-    for a in arrays:
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            old = a[i]
-            a[i] = old + eps
-            up = cost(*arrays)
-            a[i] = old - eps
-            down = cost(*arrays)
-            a[i] = old
-            g[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 def _inputs(mask=True, key=False):

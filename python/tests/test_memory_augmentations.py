@@ -8,6 +8,7 @@ from agentnet.layers import InputLayer, get_output
 from agentnet.memory.logical import CounterLayer, SwitchLayer
 from agentnet.memory.stack import StackAugmentation
 from agentnet.memory.window import WindowAugmentation
+from numeric import numeric_grads as _numeric_grad
 
 S3 = np.float32([[[1, 1], [2, 2], [3, 3]]])   # [B=1, D=3, W=2]; index 0 is the newest / the top
 X = np.float32([[9, 9]])
@@ -19,24 +20,6 @@ def _f32(*shape, seed=0):
 
 def _run(layer, inputs, *arrays):
     return agentnet.function([l.input_var for l in inputs], get_output(layer))(*arrays)
-
-
-def _numeric_grad(cost, arrays, eps=1e-6):
-    """Central differences of a float64 numpy ``cost(*arrays)`` with respect to every array."""
-    arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
-    for a in arrays:
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            old = a[i]
-            a[i] = old + eps
-            up = cost(*arrays)
-            a[i] = old - eps
-            down = cost(*arrays)
-            a[i] = old
-            g[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 def _check_grads(layer, inputs, arrays, np_forward):
