@@ -8,6 +8,17 @@ public enum Check {
         return zip(a, b).map { Swift.abs($0 - $1) }.max() ?? 0
     }
 
+    /// Float64 reference of the row-major matrix product `[m, k] x [k, n]`, rounded to float32.
+    public static func matmul(_ a: [Float], _ b: [Float], _ m: Int, _ k: Int, _ n: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n {
+            var acc = 0.0
+            for t in 0..<k { acc += Double(a[i * k + t]) * Double(b[t * n + j]) }
+            out[i * n + j] = Float(acc)
+        } }
+        return out
+    }
+
     /// Compares `T.grad` of `cost(inputs)` with central finite differences (in float64 arithmetic over float32
     /// evaluations) at the given points. Returns the largest relative error over every input element.
     public static func gradientError(_ values: [Tensor], eps: Float = 1e-2,

@@ -5,17 +5,6 @@ import Testing
 import Glibc
 #endif
 
-/// Float64 matrix product of row-major `[m, k] x [k, n]`.
-private func matmul(_ a: [Float], _ b: [Float], _ m: Int, _ k: Int, _ n: Int) -> [Float] {
-    var out = [Float](repeating: 0, count: m * n)
-    for i in 0..<m { for j in 0..<n {
-        var acc = 0.0
-        for t in 0..<k { acc += Double(a[i * k + t]) * Double(b[t * n + j]) }
-        out[i * n + j] = Float(acc)
-    } }
-    return out
-}
-
 private func transposed(_ a: [Float], _ r: Int, _ c: Int) -> [Float] {
     (0..<(r * c)).map { o in a[(o % r) * c + o / r] }
 }
@@ -48,14 +37,14 @@ private func transposed(_ a: [Float], _ r: Int, _ c: Int) -> [Float] {
         let x = Check.random([b, t, k], seed: 81), w = Check.random([k, n], seed: 82)
         let out = try Check.eval1([x, w]) { try T.dot($0[0], $0[1]) }
         #expect(out.shape == [b, t, n])
-        #expect(Check.same(out.scalars, matmul(x.scalars, w.scalars, b * t, k, n)))
+        #expect(Check.same(out.scalars, Check.matmul(x.scalars, w.scalars, b * t, k, n)))
     }
 
     @Test func rank3TimesVectorDropsLastAxis() throws {
         let x = Check.random([2, 3, 4], seed: 83), v = Check.random([4], seed: 84)
         let out = try Check.eval1([x, v]) { try T.dot($0[0], $0[1]) }
         #expect(out.shape == [2, 3])
-        #expect(Check.same(out.scalars, matmul(x.scalars, v.scalars, 6, 4, 1)))
+        #expect(Check.same(out.scalars, Check.matmul(x.scalars, v.scalars, 6, 4, 1)))
     }
 
     @Test func batchedDotMultipliesPerBatchEntry() throws {
@@ -65,7 +54,7 @@ private func transposed(_ a: [Float], _ r: Int, _ c: Int) -> [Float] {
         #expect(out.shape == [bs, m, n])
         var expected: [Float] = []
         for i in 0..<bs {
-            expected += matmul(Array(a.scalars[(i * m * k)..<((i + 1) * m * k)]), Array(b.scalars[(i * k * n)..<((i + 1) * k * n)]), m, k, n)
+            expected += Check.matmul(Array(a.scalars[(i * m * k)..<((i + 1) * m * k)]), Array(b.scalars[(i * k * n)..<((i + 1) * k * n)]), m, k, n)
         }
         #expect(Check.same(out.scalars, expected))
     }
@@ -78,7 +67,7 @@ private func transposed(_ a: [Float], _ r: Int, _ c: Int) -> [Float] {
         let out = try Check.eval1([a, b]) { try Node.make(MatMulOp(transA: ta, transB: tb, batched: false), $0) }
         #expect(out.shape == [m, n])
         let av = ta ? transposed(a.scalars, k, m) : a.scalars, bv = tb ? transposed(b.scalars, n, k) : b.scalars
-        #expect(Check.same(out.scalars, matmul(av, bv, m, k, n)))
+        #expect(Check.same(out.scalars, Check.matmul(av, bv, m, k, n)))
     }
 
     @Test func zeroInnerDimensionGivesZeros() throws {

@@ -5,17 +5,6 @@ import Testing
 import Glibc
 #endif
 
-/// Float64 reference of row-major `[m, k] x [k, n]`.
-private func product(_ a: [Float], _ b: [Float], _ m: Int, _ k: Int, _ n: Int) -> [Float] {
-    var out = [Float](repeating: 0, count: m * n)
-    for i in 0..<m { for j in 0..<n {
-        var acc = 0.0
-        for t in 0..<k { acc += Double(a[i * k + t]) * Double(b[t * n + j]) }
-        out[i * n + j] = Float(acc)
-    } }
-    return out
-}
-
 /// Kernel names of the plan `outputs` compile to for `values` (static shapes).
 private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) throws -> [String] {
     let ins = values.enumerated().map { Node.input("x\($0.offset)", dtype: .float32, shape: $0.element.shape.map { Optional($0) }) }
@@ -33,7 +22,7 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
         #expect(names.contains("dot+= (3, 5)"))
         #expect(!names.contains { $0.hasPrefix("add") })
         let out = try Check.eval([a, b, c], build)[0]
-        let ref = zip(product(a.scalars, b.scalars, 3, 4, 5), c.scalars).map { $0 + Float(tanh(Double($1))) }
+        let ref = zip(Check.matmul(a.scalars, b.scalars, 3, 4, 5), c.scalars).map { $0 + Float(tanh(Double($1))) }
         #expect(Check.same(out.scalars, ref))
     }
 
@@ -41,7 +30,7 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
         // The product runs first here (topological order), so there is nothing to accumulate into yet.
         let build: ([Node]) throws -> [Node] = { i in [try T.add(T.dot(i[0], i[1]), T.exp(i[2]))] }
         let out = try Check.eval([a, b, c], build)[0]
-        let ref = zip(product(a.scalars, b.scalars, 3, 4, 5), c.scalars).map { $0 + Float(exp(Double($1))) }
+        let ref = zip(Check.matmul(a.scalars, b.scalars, 3, 4, 5), c.scalars).map { $0 + Float(exp(Double($1))) }
         #expect(Check.same(out.scalars, ref))
     }
 
@@ -53,7 +42,7 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
             { i in let x = try T.tanh(i[2]); return [try T.add(x, T.dot(i[0], i[1])), try T.mul(x, 2)] },
             { i in let x = try T.tanh(i[2]); return [try T.add(x, T.dot(i[0], i[1])), x] },
         ]
-        let p = product(a.scalars, b.scalars, 3, 4, 5)
+        let p = Check.matmul(a.scalars, b.scalars, 3, 4, 5)
         for (k, build) in cases.enumerated() {
             let names = try kernels([a, b, c], build)
             #expect(!names.contains { $0.hasPrefix("dot+=") }, "case \(k)")
@@ -72,7 +61,7 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
         #expect(try !kernels([c, w], build).contains { $0.hasPrefix("dot+=") })
         let out = try Check.eval([c, w], build)[0]
         let x = c.scalars.map { Float(tanh(Double($0))) }
-        #expect(Check.same(out.scalars, zip(x, product(x, w.scalars, 3, 5, 5)).map { $0 + $1 }))
+        #expect(Check.same(out.scalars, zip(x, Check.matmul(x, w.scalars, 3, 5, 5)).map { $0 + $1 }))
     }
 
     @Test func gradientOfAWeightUsedAtEveryTickMatchesFiniteDifferences() throws {
@@ -93,7 +82,7 @@ private func kernels(_ values: [Tensor], _ build: ([Node]) throws -> [Node]) thr
 
     @Test func rowBiasStartsTheGemm() throws {
         // dot(a, b) + bias for a [5] and a [1, 5] bias; the bias-shaped template of sum_like must not block it.
-        let bias = Check.random([5], seed: 18), p = product(a.scalars, b.scalars, 3, 4, 5)
+        let bias = Check.random([5], seed: 18), p = Check.matmul(a.scalars, b.scalars, 3, 4, 5)
         for rowShape in [[5], [1, 5]] {
             let r = try Tensor(bias.scalars, shape: rowShape)
             let build: ([Node]) throws -> [Node] = { i in [try T.add(T.dot(i[0], i[1]), i[2])] }
