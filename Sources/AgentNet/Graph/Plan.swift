@@ -114,6 +114,14 @@ final class Plan {
             guard let t = tensors[r], t.dtype == .float32, t.count == (try? checkedCount(shapes[n]!)) else { return nil }
             return t
         }
+        /// The smallest freed storage of at least `bytes` (the first of equal ones), else a new one.
+        func storage(_ bytes: Int) -> TensorStorage {
+            var best: Int? = nil
+            for k in free.indices where free[k].byteCount >= bytes && (best == nil || free[k].byteCount < free[best!].byteCount) {
+                best = k
+            }
+            return best.map { free.remove(at: $0) } ?? TensorStorage(byteCount: bytes)
+        }
         for (i, node) in order.enumerated() {
             if let s = statics[node] { tensors[node] = s; continue }
             if tensors[node] != nil { continue }
@@ -139,12 +147,7 @@ final class Plan {
                       || (node.op is Conv2DOp && shapes[c.target]! == [1, shape[1], 1, 1]) {
                 // add(dot(a, b), bias) with a row bias: the gemm starts from the broadcast bias.
                 let bytes = try checkedCount(shape) * 4
-                let st: TensorStorage
-                if let k = free.indices.filter({ free[$0].byteCount >= bytes }).min(by: { free[$0].byteCount < free[$1].byteCount }) {
-                    st = free.remove(at: k)
-                } else {
-                    st = TensorStorage(byteCount: bytes)
-                }
+                let st = storage(bytes)
                 let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
                 tensors[node] = out
                 absorbed[c.sum] = st
@@ -157,14 +160,9 @@ final class Plan {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
             } else {
                 let bytes = try checkedCount(shape) * node.dtype.size
-                let storage: TensorStorage
-                if let k = free.indices.filter({ free[$0].byteCount >= bytes }).min(by: { free[$0].byteCount < free[$1].byteCount }) {
-                    storage = free.remove(at: k)
-                } else {
-                    storage = TensorStorage(byteCount: bytes)
-                }
-                owned[node] = storage
-                let out = Tensor(shape: shape, dtype: node.dtype, storage: storage)
+                let st = storage(bytes)
+                owned[node] = st
+                let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
                 tensors[node] = out
                 let ins = node.inputs.map { tensors[$0]! }
                 let shares = try columns.kernel(node, ins, out)
