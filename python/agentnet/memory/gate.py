@@ -131,6 +131,7 @@ class GateLayer(DictLayer):
         weight_init = [_per_item(w, n_ctrl, f"weight_init for channel {names[c]!r}", owner)
                        for c, w in enumerate(_per_item(weight_init, n_ch, "weight_init", owner))]
 
+        self._stacked = None  # see _stacked_params
         self.gate_b = []  # [channel]; None where there is no bias
         self.gate_W = [[] for _ in controllers]  # [controller][channel]
         for c, (ch_name, width) in enumerate(zip(names, widths)):
@@ -148,7 +149,7 @@ class GateLayer(DictLayer):
         The expressions are cached so that every tick of an unrolled Recurrence shares one concatenation (and one
         split of its gradient) instead of re-joining the weights at each tick.
         """
-        if getattr(self, "_stacked", None) is None:
+        if self._stacked is None:
             ws = [weights[0] if len(weights) == 1 else T.concatenate(weights, axis=1) for weights in self.gate_W]
             b = None
             if any(b is not None for b in self.gate_b):
