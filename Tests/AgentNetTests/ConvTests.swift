@@ -2,8 +2,8 @@ import AgentNet
 import AgentNetTestSupport
 import Testing
 
-/// Direct-loop convolution (float64 accumulation) on NCHW arrays.
-private func referenceConv(_ x: Tensor, _ w: Tensor, stride: (Int, Int), pad: (Int, Int), dilation: (Int, Int), flip: Bool) -> ([Float], [Int]) {
+/// Direct-loop convolution (float64 accumulation) on NCHW arrays (also used by ConvShiftedTests).
+func referenceConv(_ x: Tensor, _ w: Tensor, stride: (Int, Int), pad: (Int, Int), dilation: (Int, Int), flip: Bool) -> ([Float], [Int]) {
     let (B, C, H, W) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (F, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
     let oh = (H + 2 * pad.0 - (kh - 1) * dilation.0 - 1) / stride.0 + 1

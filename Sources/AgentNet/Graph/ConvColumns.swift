@@ -55,7 +55,7 @@ struct ConvColumnSharing {
     mutating func kernel(_ node: Node, _ ins: [Tensor], _ out: Tensor, bias: Tensor? = nil) throws -> Kernel? {
         if let conv = node.op as? Conv2DOp, keeps.contains(node) {
             let d = try conv.params.dims(ins[0].shape, ins[1].shape, conv.name)
-            guard d.K * d.B * d.P <= ConvColumns.limit else { return nil }
+            guard !d.shifted, d.K * d.B * d.P <= ConvColumns.limit else { return nil }
             let c = ConvColumns(d)
             kept[node] = c
             return try conv.kernel(ins, out, bias: bias, columns: c)

@@ -155,19 +155,6 @@ extension ConvDims {
             let dst = base + tap(c, i, j), row = col + ((c * kh + i) * kw + j) * ld + off
             for oy in 0..<oh { addRun(row + oy * ow, dst + oy * PW, ow) }
         } } }
-        if planesAreImage { return }
-        // Merge: each image pixel is exactly one plane cell (the inverse of `split`).
-        for c in 0..<C {
-            for iy in 0..<H {
-                let yp = iy + ph, dst = x + (c * H + iy) * W
-                for px in 0..<sw where W - 1 + pw - px >= 0 {
-                    let lo = Swift.max(0, (pw - px + sw - 1) / sw), hi = (W - 1 + pw - px) / sw + 1
-                    let src = UnsafePointer(planes) + ((c * sh + yp % sh) * sw + px) * planeSize + (yp / sh) * PW
-                    let d = dst + px - pw
-                    var X = lo
-                    while X < hi { d[X &* sw] = src[X]; X &+= 1 }
-                }
-            }
-        }
+        if !planesAreImage { merge(planes, x) }
     }
 }

@@ -194,6 +194,7 @@ public struct Conv2DOp: Op {
         let d = try params.dims(inputs[0].shape, inputs[1].shape, name)
         let pbias = bias.map { UnsafePointer($0.floats) }
         let x = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), out = output.floats
+        if d.shifted { return ConvShifted.forward(d, x, w, out, bias: pbias) }
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
         let kept = columns.flatMap { $0.fits(d) ? $0 : nil }
         let scratch = ScratchBuffer(kept == nil ? K * nb * P : 0)

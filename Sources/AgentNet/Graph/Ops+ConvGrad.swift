@@ -42,6 +42,7 @@ public struct Conv2DInputGradOp: Op {
         let xs = (0..<4).map { Int(inputs[2].ints[$0]) }
         let d = try params.dims(xs, inputs[1].shape, name)
         let g = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), dx = output.floats
+        if d.shifted { return ConvShifted.inputGrad(d, g, w, dx) }
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
         let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
         return {
@@ -111,6 +112,7 @@ public struct Conv2DFilterGradOp: Op {
         let ws = (0..<4).map { Int(inputs[2].ints[$0]) }
         let d = try params.dims(inputs[0].shape, ws, name)
         let x = UnsafePointer(inputs[0].floats), g = UnsafePointer(inputs[1].floats), dw = output.floats
+        if d.shifted { return ConvShifted.filterGrad(d, x, g, dw) }
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
         let kept = columns.flatMap { $0.fits(d) ? $0 : nil }
         let scratch = ScratchBuffer(kept == nil ? K * nb * P : 0), planes = ScratchBuffer(kept == nil ? d.planesCount : 0)
