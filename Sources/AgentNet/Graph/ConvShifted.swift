@@ -86,6 +86,11 @@ extension ConvDims {
         for c in 0..<C {
             for iy in 0..<H {
                 let yp = iy + ph, dst = x + (c * H + iy) * W
+                if pw == 0 && W % sw == 0 && (sw == 2 || sw == 4) {
+                    let first = planes + (c * sh + yp % sh) * sw * planeSize + (yp / sh) * PW
+                    if sw == 4 { interleave4(first, planeSize, dst, W / 4) } else { interleave2(first, planeSize, dst, W / 2) }
+                    continue
+                }
                 for px in 0..<sw where W - 1 + pw - px >= 0 {
                     let lo = Swift.max(0, (pw - px + sw - 1) / sw), hi = (W - 1 + pw - px) / sw + 1
                     let src = planes + ((c * sh + yp % sh) * sw + px) * planeSize + (yp / sh) * PW
@@ -95,6 +100,46 @@ extension ConvDims {
                 }
             }
         }
+    }
+}
+
+/// `dst[4X + k] = src[k·ps + X]` for `X < n`: the inverse of `deal4` (Im2col.swift), one 4×4 transpose per step
+/// (the scalar loop was ~2% of the Atari step, in the stride-2 input gradient).
+@inline(__always)
+private func interleave4(_ src: UnsafePointer<Float>, _ ps: Int, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+    var X = 0
+    while X + 4 <= n {
+        let a = s.loadUnaligned(fromByteOffset: 4 * X, as: SIMD4<Float>.self)
+        let b = s.loadUnaligned(fromByteOffset: 4 * (ps + X), as: SIMD4<Float>.self)
+        let c = s.loadUnaligned(fromByteOffset: 4 * (2 * ps + X), as: SIMD4<Float>.self)
+        let e = s.loadUnaligned(fromByteOffset: 4 * (3 * ps + X), as: SIMD4<Float>.self)
+        let v = SIMD16<Float>(a[0], b[0], c[0], e[0], a[1], b[1], c[1], e[1], a[2], b[2], c[2], e[2], a[3], b[3], c[3], e[3])
+        d.storeBytes(of: v, toByteOffset: 16 * X, as: SIMD16<Float>.self)
+        X &+= 4
+    }
+    while X < n {
+        let q = dst + 4 * X
+        q[0] = src[X]; q[1] = src[ps + X]; q[2] = src[2 * ps + X]; q[3] = src[3 * ps + X]
+        X &+= 1
+    }
+}
+
+/// `dst[2X + k] = src[k·ps + X]` for `X < n`: the inverse of `deal2`.
+@inline(__always)
+private func interleave2(_ src: UnsafePointer<Float>, _ ps: Int, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+    var X = 0
+    while X + 8 <= n {
+        let a = s.loadUnaligned(fromByteOffset: 4 * X, as: SIMD8<Float>.self)
+        let b = s.loadUnaligned(fromByteOffset: 4 * (ps + X), as: SIMD8<Float>.self)
+        let v = SIMD16<Float>(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+        d.storeBytes(of: v, toByteOffset: 8 * X, as: SIMD16<Float>.self)
+        X &+= 8
+    }
+    while X < n {
+        dst[2 * X] = src[X]; dst[2 * X + 1] = src[ps + X]
+        X &+= 1
     }
 }
 
