@@ -2,6 +2,13 @@
 import PackageDescription
 
 let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+/// AgentNetFastMath's own loops are compiled for AVX2 on x86-64; the engine picks them at run time only on CPUs that
+/// have it (Sources/AgentNet/Tensor/WideLoops.swift), so the library still runs on any x86-64.
+#if arch(x86_64)
+let wide: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-Xcc", "-mavx2"])]
+#else
+let wide: [SwiftSetting] = optimize
+#endif
 
 let package = Package(
     name: "AgentNet",
@@ -15,7 +22,8 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "AgentNet", dependencies: ["CBLAS"], swiftSettings: optimize),
+        .target(name: "AgentNetFastMath", swiftSettings: wide),
+        .target(name: "AgentNet", dependencies: ["CBLAS", "AgentNetFastMath"], swiftSettings: optimize),
         .target(name: "AgentNetC", dependencies: ["AgentNet"], swiftSettings: optimize),
         // MARK: Tests
         .target(name: "AgentNetTestSupport", dependencies: ["AgentNet"], path: "Tests/AgentNetTestSupport"),

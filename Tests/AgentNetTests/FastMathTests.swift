@@ -1,11 +1,12 @@
 @testable import AgentNet
+import AgentNetFastMath
 import AgentNetTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The vectorised sigmoid/tanh (Tensor/FastMath.swift) against float64, and the fused nonlinearity gradients
+/// The vectorised sigmoid/tanh (AgentNetFastMath) against float64, the AVX2 loops against the baseline ones, and the fused nonlinearity gradients
 /// (`UnaryGradOp`) against the primitive formulas and finite differences.
 @Suite struct FastMathTests {
     /// Every 1/1024 over [-30, 30] plus tiny and extreme values: within 3 float32 ulps (relative) of float64.
@@ -29,6 +30,27 @@ import Glibc
         #expect(worstNormal < 3.6e-7, "sigmoid relative error \(worstNormal)")
         #expect(worstT < 3.6e-7, "tanh relative error \(worstT)")
         _ = worstS
+    }
+
+    /// The AVX2 loops (AgentNetFastMath, compiled for a wider target) give exactly the baseline loops' results, at
+    /// every length around the 4- and 8-lane boundaries and over the whole range including NaN and infinities.
+    @Test func wideLoopsEqualBaselineBitForBit() throws {
+        var xs: [Float] = (-100 * 64...100 * 64).map { Float($0) / 64 }
+        xs += [.nan, .infinity, -.infinity, 1e-30, -1e-30, 0.625, -0.625, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let wideOK = WideLoops.cpuFlags().contains("avx2")
+        for n in Array(0...17) + [xs.count] {
+            let a = Array(xs.suffix(n))
+            var base = [Float](repeating: 0, count: n), wide = base, dispatched = base
+            for (loop, baseline, name) in [(tanhLoopWide, tanhLoopBaseline, "tanh"), (sigmoidLoopWide, sigmoidLoopBaseline, "sigmoid")] {
+                a.withUnsafeBufferPointer { p in
+                    baseline(n, p.baseAddress!, &base)
+                    if wideOK { loop(n, p.baseAddress!, &wide) } else { wide = base }
+                    (name == "tanh" ? tanhLoop : sigmoidLoop)(n, p.baseAddress!, &dispatched)
+                }
+                #expect(zip(base, wide).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name), n = \(n)")
+                #expect(zip(base, dispatched).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name), n = \(n)")
+            }
+        }
     }
 
     @Test func specialValues() {
