@@ -55,18 +55,44 @@ public struct ConcatOp: Op {
 
     public func gradient(_ node: Node, _ g: Node) throws -> [Node?] {
         guard node.dtype == .float32 else { return node.inputs.map { _ in nil } }
+        let sizes = node.inputs.map { $0.shape[axis] }
+        if sizes.allSatisfy({ $0 != nil }) {
+            // Static offsets: each part reads g and its own input only (with every input, the gradient of a
+            // T-way concatenate, like a Recurrence's stacked outputs, had T² edges and made planning quadratic).
+            var start = 0
+            return try node.inputs.enumerated().map { k, x in
+                defer { start += sizes[k]! }
+                return try Node.make(ConcatPartOp(axis: axis, part: 0, start: start), [g, x])
+            }
+        }
         return try node.inputs.indices.map { try Node.make(ConcatPartOp(axis: axis, part: $0), [g] + node.inputs) }
     }
 }
 
 /// Gradient of concatenate: part `part` of g along `axis`, sized by the concrete shapes of the original inputs.
+/// Inputs: `[g] + the concatenated inputs` (offset from their run-time sizes), or `[g, input]` with a static
+/// `start` along the axis.
 public struct ConcatPartOp: Op {
     public let axis: Int, part: Int
+    /// The part's offset along `axis` when every earlier input's size there is static.
+    public let start: Int?
     public var name: String { "concatenate_part" }
+    public var attributes: String { start.map { "axis=\(axis), start=\($0)" } ?? "axis=\(axis), part=\(part)" }
+
+    public init(axis: Int, part: Int, start: Int? = nil) {
+        (self.axis, self.part, self.start) = (axis, part, start)
+    }
+
     public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) { (inputs[0].dtype, inputs[part + 1].shape) }
-    public func shape(_ ctx: ShapeContext) throws -> [Int] { ctx.shapes[part + 1] }
+    public func shape(_ ctx: ShapeContext) throws -> [Int] {
+        let s = ctx.shapes[part + 1], g = ctx.shapes[0]
+        if let start, s.count != g.count || start + s[axis] > g[axis] {
+            throw AgentNetError.shape("concatenate_part: part \(formatShape(s)) at \(start) does not fit the gradient \(formatShape(g)) along axis \(axis)")
+        }
+        return s
+    }
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
-        let start = inputs[1..<(part + 1)].map { $0.shape[axis] }.reduce(0, +)
+        let start = self.start ?? inputs[1..<(part + 1)].map { $0.shape[axis] }.reduce(0, +)
         let items = Array(repeating: SliceItem.range(start: nil, stop: nil, step: 1), count: axis)
             + [.range(start: start, stop: start + output.shape[axis], step: 1)]
         let r = try resolveSlice(items, inputs[0].shape)

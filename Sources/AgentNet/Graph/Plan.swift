@@ -90,7 +90,7 @@ final class Plan {
             inputTensors.append(t)
             tensors[node] = t
         }
-        var free: [TensorStorage] = []
+        var free = FreeStorages()
         var owned: [Node: TensorStorage] = [:]
         var kernels: [Kernel] = []
         var names: [String] = []
@@ -114,14 +114,8 @@ final class Plan {
             guard let t = tensors[r], t.dtype == .float32, t.count == (try? checkedCount(shapes[n]!)) else { return nil }
             return t
         }
-        /// The smallest freed storage of at least `bytes` (the first of equal ones), else a new one.
-        func storage(_ bytes: Int) -> TensorStorage {
-            var best: Int? = nil
-            for k in free.indices where free[k].byteCount >= bytes && (best == nil || free[k].byteCount < free[best!].byteCount) {
-                best = k
-            }
-            return best.map { free.remove(at: $0) } ?? TensorStorage(byteCount: bytes)
-        }
+        /// The smallest freed storage of at least `bytes`, else a new one.
+        func storage(_ bytes: Int) -> TensorStorage { free.take(bytes) ?? TensorStorage(byteCount: bytes) }
         for (i, node) in order.enumerated() {
             if let s = statics[node] { tensors[node] = s; continue }
             if tensors[node] != nil { continue }
@@ -171,7 +165,7 @@ final class Plan {
             }
             for input in Set(node.inputs) {
                 let r = root(input)
-                if lastUse[r] == i, let s = owned[r] { free.append(s); owned[r] = nil }
+                if lastUse[r] == i, let s = owned[r] { free.put(s); owned[r] = nil }
             }
         }
 
