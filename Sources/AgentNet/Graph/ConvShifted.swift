@@ -82,21 +82,17 @@ extension ConvDims {
 
     /// Writes `planes` back into image `x` (each pixel is one plane cell): the inverse of `split`.
     func merge(_ planes: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
-        let PW = planeW
         for c in 0..<C {
             for iy in 0..<H {
                 let yp = iy + ph, dst = x + (c * H + iy) * W
                 if pw == 0 && W % sw == 0 && (sw == 2 || sw == 4) {
-                    let first = planes + (c * sh + yp % sh) * sw * planeSize + (yp / sh) * PW
+                    let first = planes + planeRow(c, yp, 0)
                     if sw == 4 { interleave4(first, planeSize, dst, W / 4) } else { interleave2(first, planeSize, dst, W / 2) }
                     continue
                 }
                 for px in 0..<sw where W - 1 + pw - px >= 0 {
-                    let lo = Swift.max(0, (pw - px + sw - 1) / sw), hi = (W - 1 + pw - px) / sw + 1
-                    let src = planes + ((c * sh + yp % sh) * sw + px) * planeSize + (yp / sh) * PW
-                    let d = dst + px - pw
-                    var X = lo
-                    while X < hi { d[X &* sw] = src[X]; X &+= 1 }
+                    let src = planes + planeRow(c, yp, px), d = dst + px - pw
+                    for X in planeColumns(px) { d[X &* sw] = src[X] }
                 }
             }
         }

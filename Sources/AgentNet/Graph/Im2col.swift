@@ -17,11 +17,11 @@ extension ConvDims {
     /// Copies image `x` (`C×H×W`) into `planes`. Padding cells are never written, so a scratch buffer zeroed once
     /// keeps them zero across calls.
     func split(_ x: UnsafePointer<Float>, _ planes: UnsafeMutablePointer<Float>) {
-        let PW = planeW, ps = planeSize
+        let ps = planeSize
         for c in 0..<C {
             for iy in 0..<H {
                 let yp = iy + ph, src = x + (c * H + iy) * W
-                let first = planes + (c * sh + yp % sh) * sw * ps + (yp / sh) * PW
+                let first = planes + planeRow(c, yp, 0)
                 if pw == 0 && W % sw == 0 && (sw == 2 || sw == 4) {
                     // Read the row once, contiguously, dealing every sw-th pixel to its plane.
                     let n = W / sw
@@ -29,16 +29,21 @@ extension ConvDims {
                     continue
                 }
                 for px in 0..<sw where W - 1 + pw - px >= 0 {
-                    // Input column of plane column X: X·sw + px − pw, inside [0, W) for X in [lo, hi).
-                    let lo = Swift.max(0, (pw - px + sw - 1) / sw), hi = (W - 1 + pw - px) / sw + 1
-                    let dst = planes + ((c * sh + yp % sh) * sw + px) * ps + (yp / sh) * PW
-                    let s = src + px - pw
-                    var X = lo
-                    while X < hi { dst[X] = s[X &* sw]; X &+= 1 }
+                    let dst = planes + planeRow(c, yp, px), s = src + px - pw
+                    for X in planeColumns(px) { dst[X] = s[X &* sw] }
                 }
             }
         }
     }
+
+    /// Offset in the planes of the row holding padded image row `yp` of channel `c`, column phase `px`.
+    @inline(__always)
+    func planeRow(_ c: Int, _ yp: Int, _ px: Int) -> Int { ((c * sh + yp % sh) * sw + px) * planeSize + (yp / sh) * planeW }
+
+    /// The plane columns `X` of column phase `px` whose image column `X·sw + px − pw` is inside `[0, W)` (callers
+    /// skip phases with `W − 1 + pw − px < 0`, which have none).
+    @inline(__always)
+    func planeColumns(_ px: Int) -> Range<Int> { Swift.max(0, (pw - px + sw - 1) / sw)..<((W - 1 + pw - px) / sw + 1) }
 
     /// Deals `4·n` contiguous floats of `src` round-robin to four planes `ps` apart (`dst[k·ps + X] = src[4X + k]`):
     /// 8 outputs per plane per step from two 16-lane loads (shuffles), where scalar dealing was load/store bound
