@@ -1,6 +1,8 @@
 """RNNCell, GRUCell, LSTMCell and GRUMemoryLayer against independent numpy implementations of Lasagne's formulas
-(50 ticks with the state fed back), torch's cells, and finite-difference gradients; plus names, clipping, dropout
+(50 ticks with the state fed back), torch's cells (stored outputs), and finite-difference gradients; plus names, clipping, dropout
 and construction errors."""
+import os
+
 import numpy as np
 import pytest
 
@@ -164,56 +166,66 @@ def test_gru_memory_layer_params_and_defaults():
     assert "W_cell=None" in repr(Gate(W_cell=None))
 
 
-# MARK: torch
+# MARK: torch (reference outputs stored in data/torch_cells.npz by data/make_torch_cells.py, so CI needs no torch)
+
+TORCH = np.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "torch_cells.npz"))
+
+
+def _set_by_name(layers, values):
+    """Sets the parameters of ``layers`` named in ``values`` (every one must be named there)."""
+    params = {p.name: p for p in get_all_params(layers)}
+    assert set(params) == set(values), sorted(set(params) ^ set(values))
+    for name, v in values.items():
+        params[name].set_value(np.asarray(v, np.float32))
+
+
+def _torch_gates(prefix, n):
+    """torch's ``[gates·n, ...]`` parameters split per gate: ``{name: [gate arrays]}``."""
+    return {k: np.split(TORCH[f"{prefix}_{k}"], len(TORCH[f"{prefix}_{k}"]) // n) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
 
 def test_gru_cell_matches_torch_gru_cell():
     """torch.nn.GRUCell computes ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`` and ``h' = (1 - z) n + z h``.
 
-    Ours has no hidden biases (b_hh is set to 0) and its update gate is ``u = 1 - z``; as
-    ``sigmoid(-a) = 1 - sigmoid(a)``, torch's z weights and bias are our update weights and bias negated.
+    Ours has no hidden bias inside ``r * (.)`` (the stored b_hn is 0) and its update gate is ``u = 1 - z``; as
+    ``sigmoid(-a) = 1 - sigmoid(a)``, torch's z weights and biases are our update weights and bias negated. torch's
+    other hidden biases add to the input ones.
     """
-    torch = pytest.importorskip("torch")
     h, x = InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
     cell = GRUCell(h, x, name="gru")
-    P = _randomize(cell)
-    ref = torch.nn.GRUCell(5, 4).double()
-    sign = {"to_resetgate": 1, "to_updategate": -1, "to_hidden_update": 1}
-    with torch.no_grad():
-        ref.weight_ih.copy_(torch.tensor(np.concatenate([s * P[f"gru.W_x_{g}"].T for g, s in sign.items()])))
-        ref.weight_hh.copy_(torch.tensor(np.concatenate([s * P[f"gru.W_h_{g}"].T for g, s in sign.items()])))
-        ref.bias_ih.copy_(torch.tensor(np.concatenate([s * P[f"gru.b_{g}"] for g, s in sign.items()])))
-        ref.bias_hh.zero_()
+    g = _torch_gates("gru", 4)
+    values = {}
+    for k, (gate, sign) in enumerate((("to_resetgate", 1), ("to_updategate", -1), ("to_hidden_update", 1))):
+        values[f"gru.W_x_{gate}"] = sign * g["weight_ih"][k].T
+        values[f"gru.W_h_{gate}"] = sign * g["weight_hh"][k].T
+        values[f"gru.b_{gate}"] = sign * (g["bias_ih"][k] + g["bias_hh"][k])
+    assert not g["bias_hh"][2].any()
+    _set_by_name(cell, values)
     step = _compile([h, x], cell)
-    state, ref_state = np.zeros((3, 4), np.float32), torch.zeros(3, 4, dtype=torch.float64)
-    for x1, _ in _inputs():
-        state = step(state, x1)
-        with torch.no_grad():
-            ref_state = ref(torch.tensor(x1, dtype=torch.float64), ref_state)
-    np.testing.assert_allclose(state, ref_state.numpy(), atol=1e-5)
+    state = np.zeros((3, 4), np.float32)
+    for xt in TORCH["x"]:
+        state = step(state, xt.astype(np.float32))
+    np.testing.assert_allclose(state, TORCH["gru_h"], atol=1e-5)
 
 
 def test_lstm_cell_without_peepholes_matches_torch_lstm_cell():
-    """torch.nn.LSTMCell has the same gates (order i, f, g, o) and no peepholes; its b_hh is set to 0."""
-    torch = pytest.importorskip("torch")
+    """torch.nn.LSTMCell has the same gates (order i, f, g, o) and no peepholes; its hidden biases add to the input
+    ones."""
     c, h, x = InputLayer((None, 4), name="c"), InputLayer((None, 4), name="h"), InputLayer((None, 5), name="x")
     new_c, new_h = LSTMCell(c, h, x, peepholes=False, name="lstm")
-    P = _randomize([new_c, new_h])
-    gates = ("to_ingate", "to_forgetgate", "to_cell", "to_outgate")
-    ref = torch.nn.LSTMCell(5, 4).double()
-    with torch.no_grad():
-        ref.weight_ih.copy_(torch.tensor(np.concatenate([P[f"lstm.W_x_{g}"].T for g in gates])))
-        ref.weight_hh.copy_(torch.tensor(np.concatenate([P[f"lstm.W_h_{g}"].T for g in gates])))
-        ref.bias_ih.copy_(torch.tensor(np.concatenate([P[f"lstm.b_{g}"] for g in gates])))
-        ref.bias_hh.zero_()
+    g = _torch_gates("lstm", 4)
+    values = {}
+    for k, gate in enumerate(("to_ingate", "to_forgetgate", "to_cell", "to_outgate")):
+        values[f"lstm.W_x_{gate}"] = g["weight_ih"][k].T
+        values[f"lstm.W_h_{gate}"] = g["weight_hh"][k].T
+        values[f"lstm.b_{gate}"] = g["bias_ih"][k] + g["bias_hh"][k]
+    _set_by_name([new_c, new_h], values)
     step = _compile([c, h, x], [new_c, new_h])
     cs = hs = np.zeros((3, 4), np.float32)
-    ref_h = ref_c = torch.zeros(3, 4, dtype=torch.float64)
-    for x1, _ in _inputs():
-        cs, hs = step(cs, hs, x1)
-        with torch.no_grad():
-            ref_h, ref_c = ref(torch.tensor(x1, dtype=torch.float64), (ref_h, ref_c))
-    np.testing.assert_allclose(cs, ref_c.numpy(), atol=1e-4)
-    np.testing.assert_allclose(hs, ref_h.numpy(), atol=1e-5)
+    for xt in TORCH["x"]:
+        cs, hs = step(cs, hs, xt.astype(np.float32))
+    np.testing.assert_allclose(cs, TORCH["lstm_c"], atol=1e-4)
+    np.testing.assert_allclose(hs, TORCH["lstm_h"], atol=1e-5)
 
 
 # MARK: gradients
