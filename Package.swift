@@ -5,7 +5,7 @@ let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])
 /// AgentNetFastMath's own loops are compiled for AVX2 on x86-64; the engine picks them at run time only on CPUs that
 /// have it (Sources/AgentNet/Tensor/WideLoops.swift), so the library still runs on any x86-64.
 #if arch(x86_64)
-let wide: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-Xcc", "-mavx2"])]
+let wide: [SwiftSetting] = optimize + [.unsafeFlags(["-Xcc", "-mavx2"])]
 #else
 let wide: [SwiftSetting] = optimize
 #endif

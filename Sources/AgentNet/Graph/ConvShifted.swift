@@ -47,18 +47,6 @@ extension ConvDims {
         return index
     }
 
-    /// The planes of image `x` (the image itself when there is nothing to split).
-    @inline(__always)
-    func planes(of x: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        if planesAreImage { return x }
-        split(x, scratch)
-        return UnsafePointer(scratch)
-    }
-
-    /// Offset of group `(y0, x0)`'s view inside the planes.
-    @inline(__always)
-    func groupOffset(_ y0: Int, _ x0: Int) -> Int { y0 * planeW + x0 }
-
     /// `out [F, oh, ow]` ← the full-width `[F, N]` product (row stride `N`).
     @inline(__always)
     func compact(_ full: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
@@ -139,26 +127,52 @@ private func interleave2(_ src: UnsafePointer<Float>, _ ps: Int, _ dst: UnsafeMu
     }
 }
 
+/// What every shifted-view kernel prepares once: the filter regrouping, scratch for the regrouped filters, the
+/// full-width product and one image's planes, and each group's view offset.
+private struct ShiftedSetup {
+    let d: ConvDims
+    /// Filter index of every `Wg` position, in `Wg` order (`groupedFilterIndex`).
+    let index: [Int]
+    /// View offset of each group `g = Y0·(kw/sw) + X0` inside the planes.
+    let offsets: [Int]
+    let R, N, F, ps, image: Int
+    let wg, full, planes: ScratchBuffer
+
+    init(_ d: ConvDims) {
+        self.d = d
+        index = d.groupedFilterIndex()
+        let (gy, gx) = d.groups
+        offsets = (0..<(gy * gx)).map { $0 / gx * d.planeW + $0 % gx }
+        (R, N, F, ps, image) = (d.planeRows, d.fullColumns, d.F, d.planeSize, d.C * d.H * d.W)
+        wg = ScratchBuffer(index.count)
+        full = ScratchBuffer(F * N)
+        planes = ScratchBuffer(d.planesCount)
+    }
+
+    /// `Wg` ← the filters `w`, regrouped.
+    func regroup(_ w: UnsafePointer<Float>) { for (k, i) in index.enumerated() { wg.p[k] = w[i] } }
+
+    /// Group `g`'s `[F, R]` block of `Wg` (or `[R, F]` for the filter gradient).
+    func group(_ g: Int) -> UnsafeMutablePointer<Float> { wg.p + g * F * R }
+}
+
 /// The three shifted-view kernels; each owns its scratch for the plan's lifetime.
 enum ConvShifted {
     /// `out = conv2d(x, w) (+ bias)`.
     static func forward(_ d: ConvDims, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                         bias: UnsafePointer<Float>?) -> Kernel {
-        let index = d.groupedFilterIndex(), (gy, gx) = d.groups
-        let R = d.planeRows, N = d.fullColumns, F = d.F, ps = d.planeSize, image = d.C * d.H * d.W
-        let wg = ScratchBuffer(index.count), full = ScratchBuffer(F * N), planes = ScratchBuffer(d.planesCount)
+        let s = ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
         return {
-            for (k, i) in index.enumerated() { wg.p[k] = w[i] }
+            s.regroup(w)
             for b in 0..<d.B {
-                let src = d.planes(of: x + b * image, planes.p)
-                if let bias { for f in 0..<F { (full.p + f * N).update(repeating: bias[f], count: N) } }
-                for y0 in 0..<gy { for x0 in 0..<gx {
-                    let first = bias == nil && y0 == 0 && x0 == 0
+                let src = d.planes(of: x + b * s.image, s.planes.p)
+                if let bias { for f in 0..<F { (s.full.p + f * N).update(repeating: bias[f], count: N) } }
+                for (g, off) in s.offsets.enumerated() {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(F), Int32(N), Int32(R), 1,
-                                wg.p + (y0 * gx + x0) * F * R, Int32(R), src + d.groupOffset(y0, x0), Int32(ps),
-                                first ? 0 : 1, full.p, Int32(N))
-                } }
-                d.compact(full.p, out + b * F * d.P)
+                                s.group(g), Int32(R), src + off, Int32(s.ps),
+                                bias == nil && g == 0 ? 0 : 1, s.full.p, Int32(N))
+                }
+                d.compact(s.full.p, out + b * F * d.P)
             }
         }
     }
@@ -166,21 +180,17 @@ enum ConvShifted {
     /// `dx = conv2d_input_grad(g, w)`: per image, `Wgᵀ · g_b` accumulated into the shifted views of zeroed planes,
     /// which are then merged into `dx`.
     static func inputGrad(_ d: ConvDims, _ g: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) -> Kernel {
-        let index = d.groupedFilterIndex(), (gy, gx) = d.groups
-        let R = d.planeRows, N = d.fullColumns, F = d.F, ps = d.planeSize, image = d.C * d.H * d.W
-        let wg = ScratchBuffer(index.count), full = ScratchBuffer(F * N), planes = ScratchBuffer(d.planesCount)
+        let s = ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
         return {
-            for (k, i) in index.enumerated() { wg.p[k] = w[i] }
+            s.regroup(w)
             for b in 0..<d.B {
-                let dst = d.planesAreImage ? dx + b * image : planes.p
-                dst.update(repeating: 0, count: d.planesAreImage ? image : d.planesCount)
-                d.spread(g + b * F * d.P, full.p)
-                for y0 in 0..<gy { for x0 in 0..<gx {
+                let dst = d.zeroedAccumulator(for: dx + b * s.image, s.planes.p)
+                d.spread(g + b * F * d.P, s.full.p)
+                for (k, off) in s.offsets.enumerated() {
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(R), Int32(N), Int32(F), 1,
-                                wg.p + (y0 * gx + x0) * F * R, Int32(R), full.p, Int32(N),
-                                1, dst + d.groupOffset(y0, x0), Int32(ps))
-                } }
-                if !d.planesAreImage { d.merge(planes.p, dx + b * image) }
+                                s.group(k), Int32(R), s.full.p, Int32(N), 1, dst + off, Int32(s.ps))
+                }
+                d.mergeAccumulator(s.planes.p, into: dx + b * s.image)
             }
         }
     }
@@ -188,23 +198,20 @@ enum ConvShifted {
     /// `dw = conv2d_filter_grad(x, g)`: `Σ_b view · g_bᵀ` per group into `Wgᵀ`, then scattered to `[F, C, kh, kw]`.
     /// (`view · gᵀ` rather than `g · viewᵀ`: 6% faster for the Atari stack's 8×8/4 layer, equal for the others.)
     static func filterGrad(_ d: ConvDims, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>) -> Kernel {
-        let index = d.groupedFilterIndex(), (gy, gx) = d.groups
-        let R = d.planeRows, N = d.fullColumns, F = d.F, ps = d.planeSize, image = d.C * d.H * d.W
-        let wg = ScratchBuffer(index.count), full = ScratchBuffer(F * N), planes = ScratchBuffer(d.planesCount)
+        let s = ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
         return {
             for b in 0..<d.B {
-                let src = d.planes(of: x + b * image, planes.p)
-                d.spread(g + b * F * d.P, full.p)
-                for y0 in 0..<gy { for x0 in 0..<gx {
+                let src = d.planes(of: x + b * s.image, s.planes.p)
+                d.spread(g + b * F * d.P, s.full.p)
+                for (k, off) in s.offsets.enumerated() {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(R), Int32(F), Int32(N), 1,
-                                src + d.groupOffset(y0, x0), Int32(ps), full.p, Int32(N),
-                                b == 0 ? 0 : 1, wg.p + (y0 * gx + x0) * F * R, Int32(F))
-                } }
+                                src + off, Int32(s.ps), s.full.p, Int32(N), b == 0 ? 0 : 1, s.group(k), Int32(F))
+                }
             }
             // wg holds each group transposed, [R, F]: index k = (g·F + f)·R + r of Wg is (g·R + r)·F + f here.
             var k = 0
-            for g in 0..<(gy * gx) { for f in 0..<F { for r in 0..<R {
-                dw[index[k]] = wg.p[(g * R + r) * F + f]
+            for grp in s.offsets.indices { for f in 0..<F { for r in 0..<R {
+                dw[s.index[k]] = s.wg.p[(grp * R + r) * F + f]
                 k += 1
             } } }
         }

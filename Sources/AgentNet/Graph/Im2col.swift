@@ -36,6 +36,14 @@ extension ConvDims {
         }
     }
 
+    /// The planes of image `x` (the image itself when there is nothing to split), split into `scratch`.
+    @inline(__always)
+    func planes(of x: UnsafePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if planesAreImage { return x }
+        split(x, scratch)
+        return UnsafePointer(scratch)
+    }
+
     /// Offset in the planes of the row holding padded image row `yp` of channel `c`, column phase `px`.
     @inline(__always)
     func planeRow(_ c: Int, _ yp: Int, _ px: Int) -> Int { ((c * sh + yp % sh) * sw + px) * planeSize + (yp / sh) * planeW }
@@ -98,8 +106,7 @@ extension ConvDims {
     /// scratch of `planesCount` floats.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ ld: Int, _ off: Int,
                 _ planes: UnsafeMutablePointer<Float>) {
-        let base: UnsafePointer<Float>
-        if planesAreImage { base = x } else { split(x, planes); base = UnsafePointer(planes) }
+        let base = self.planes(of: x, planes)
         let PW = planeW
         for c in 0..<C { for i in 0..<kh { for j in 0..<kw {
             let src = base + tap(c, i, j), row = col + ((c * kh + i) * kw + j) * ld + off
@@ -153,13 +160,26 @@ extension ConvDims {
     /// The adjoint of `im2col`: sums columns `[off, off + P)` of `col` into image `x`, which is overwritten.
     func col2im(_ col: UnsafePointer<Float>, _ ld: Int, _ off: Int, _ x: UnsafeMutablePointer<Float>,
                 _ planes: UnsafeMutablePointer<Float>) {
-        let base = planesAreImage ? x : planes
-        base.update(repeating: 0, count: planesAreImage ? C * H * W : planesCount)
+        let base = zeroedAccumulator(for: x, planes)
         let PW = planeW
         for c in 0..<C { for i in 0..<kh { for j in 0..<kw {
             let dst = base + tap(c, i, j), row = col + ((c * kh + i) * kw + j) * ld + off
             for oy in 0..<oh { addRun(row + oy * ow, dst + oy * PW, ow) }
         } } }
+        mergeAccumulator(planes, into: x)
+    }
+
+    /// Where an adjoint (col2im, the shifted input gradient) sums into image `x`: the image itself when the planes
+    /// are the image, else the scratch `planes`; zeroed. `mergeAccumulator` then writes the planes back into `x`.
+    @inline(__always)
+    func zeroedAccumulator(for x: UnsafeMutablePointer<Float>, _ planes: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let base = planesAreImage ? x : planes
+        base.update(repeating: 0, count: planesAreImage ? C * H * W : planesCount)
+        return base
+    }
+
+    @inline(__always)
+    func mergeAccumulator(_ planes: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>) {
         if !planesAreImage { merge(planes, x) }
     }
 }

@@ -37,17 +37,15 @@ enum WideLoops {
 
 /// `o[i] = sigmoid(a[i])` for `i < n` (contiguous buffers).
 func sigmoidLoop(_ n: Int, _ a: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
-    if WideLoops.enabled { return sigmoidLoopWide(n, a, o) }
-    for i in 0..<n { o[i] = fastSigmoid(a[i]) }
+    WideLoops.enabled ? sigmoidLoopWide(n, a, o) : sigmoidLoopBaseline(n, a, o)
 }
 
 /// `o[i] = tanh(a[i])` for `i < n` (contiguous buffers).
 func tanhLoop(_ n: Int, _ a: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
-    if WideLoops.enabled { return tanhLoopWide(n, a, o) }
-    for i in 0..<n { o[i] = fastTanh(a[i]) }
+    WideLoops.enabled ? tanhLoopWide(n, a, o) : tanhLoopBaseline(n, a, o)
 }
 
-/// The baseline loops, for tests comparing both paths.
+/// The baseline loops: compiled for the engine's target (also called by tests comparing both paths).
 func sigmoidLoopBaseline(_ n: Int, _ a: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
     for i in 0..<n { o[i] = fastSigmoid(a[i]) }
 }
