@@ -79,6 +79,30 @@ int32_t agn_layer_info(agn_handle layer, int32_t *ndim, int64_t *dims, int64_t *
 int32_t agn_layer_param(agn_handle layer, int64_t index, agn_handle *shared, const char **info_json);
 int32_t agn_layer_repr(agn_handle layer, const char **text);
 
+/* Persistence: safetensors files keyed by parameter name. names_json is a JSON array of n names (string, or null
+ * for an unnamed parameter) for the n shared values, in get_all_params order; the engine makes them unique: each
+ * takes the first of name, name_1, name_2, ... not taken before it, an unnamed one is param<index>.
+ * Saving is atomic (temporary file, fsync, rename). metadata_json: a JSON object of strings, or NULL.
+ * Loading is by name: strict != 0 fails (changing nothing) unless every name matches with the same shape;
+ * strict == 0 sets the tensors that fit. report_json: {"loaded": [...], "missing": [...], "unexpected": [...],
+ * "mismatched": [{"name", "expected_shape", "expected_dtype", "found_shape", "found_dtype"}]}. */
+int32_t agn_state_names(const char *names_json, int64_t n, const char **unique_names_json);
+int32_t agn_safetensors_save(const char *path, const char *names_json, const agn_handle *shared, int64_t n,
+                             const char *metadata_json);
+int32_t agn_safetensors_load(const char *path, const char *names_json, const agn_handle *shared, int64_t n,
+                             int32_t strict, const char **report_json);
+/* Sets shared values from n_values caller buffers: buffer i is named keys_json[i] (a JSON array of strings) and
+ * holds data[i] of dtypes[i] and rank ndims[i]; dims holds every buffer's dims back to back. */
+int32_t agn_state_set(const char *names_json, const agn_handle *shared, int64_t n, const char *keys_json,
+                      const void *const *data, const int32_t *dtypes, const int32_t *ndims, const int64_t *dims,
+                      int64_t n_values, int32_t strict, const char **report_json);
+/* A validated safetensors file. info_json: {"metadata": {...}, "tensors": [{"name", "dtype" ("F32", "BF16", ...),
+ * "shape", "nbytes"}, ...]} in buffer order; read copies tensor `index` of that list as raw little-endian bytes
+ * (nbytes must be its exact size). */
+int32_t agn_safetensors_open(const char *path, agn_handle *out);
+int32_t agn_safetensors_info(agn_handle file, const char **info_json);
+int32_t agn_safetensors_read(agn_handle file, int64_t index, void *data, int64_t nbytes);
+
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs
  * sub-envs; every call covers the whole batch. Flags are uint8 0/1; observations float32 [num_envs, obs_size]. */
