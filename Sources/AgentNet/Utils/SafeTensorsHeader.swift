@@ -41,6 +41,14 @@ public struct SafeTensorsEntry: Equatable, Sendable {
     public let begin: Int
     public let end: Int
 
+    public init(name: String, dtype: SafeTensorsDType, shape: [Int], begin: Int, end: Int) {
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+        self.begin = begin
+        self.end = end
+    }
+
     public var byteCount: Int { end - begin }
 }
 

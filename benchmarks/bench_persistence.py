@@ -1,0 +1,118 @@
+"""Save and load times of a 1M-parameter network (DenseLayer 4-1000-1000, 1,006,000 float32 parameters):
+agentnet.utils.persistence against torch.save/torch.load and safetensors.numpy of the same tensors, measured in
+the same run, best of N. AgentNet's save is atomic and fsyncs the file and its folder; the others do not sync,
+so they are also timed followed by an fsync of the written file."""
+import argparse
+import ctypes
+import os
+import platform
+import tempfile
+import time
+
+import numpy as np
+
+import agentnet
+from agentnet.layers import DenseLayer, InputLayer, get_all_params
+from agentnet.utils import persistence
+
+try:
+    import torch
+    torch.set_num_threads(1)
+except Exception:  # PyTorch is optional (and a CUDA wheel without its libraries fails to import)
+    torch = None
+try:
+    import safetensors.numpy as st_numpy
+except ImportError:
+    st_numpy = None
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def blas_core():
+    for name in ("libopenblas.so.0", "libopenblas.so"):
+        try:
+            lib = ctypes.CDLL(name)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            continue
+    return "unknown"
+
+
+def best(fn, rounds):
+    fn()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1e3
+
+
+def fsynced(path, write):
+    def run():
+        write()
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--dir", default=None, help="folder for the files (default: a new temporary folder)")
+    args = ap.parse_args()
+    folder = args.dir or tempfile.mkdtemp(prefix="bench-persistence-")
+
+    rng = np.random.default_rng(0)
+    net = DenseLayer(DenseLayer(InputLayer((None, 4)), 1000, name="h"), 1000, name="out")
+    for p in get_all_params(net):
+        p.set_value(rng.standard_normal(p.get_value().shape).astype(np.float32))
+    state = persistence.get_state_dict(net)
+    n_params = sum(v.size for v in state.values())
+
+    print(f"CPU: {cpu_model()}; BLAS core: {blas_core()}; float mode: float32; files in {folder}")
+    print(f"network: DenseLayer 4-1000-1000, {n_params:,} parameters ({n_params * 4 / 2**20:.2f} MiB); best of {args.rounds}")
+
+    ours = os.path.join(folder, "agentnet.safetensors")
+    rows_save = [("agentnet save (atomic, fsync)", best(lambda: persistence.save(net, ours), args.rounds))]
+    rows_load = [("agentnet load (into the network)", best(lambda: persistence.load(net, ours), args.rounds)),
+                 ("agentnet read_file (to numpy)", best(lambda: persistence.read_file(ours), args.rounds))]
+    if st_numpy is not None:
+        path = os.path.join(folder, "st.safetensors")
+        write = lambda: st_numpy.save_file(state, path)
+        rows_save += [("safetensors.numpy.save_file", best(write, args.rounds)),
+                      ("safetensors.numpy.save_file + fsync", best(fsynced(path, write), args.rounds))]
+        rows_load += [("safetensors.numpy.load_file", best(lambda: st_numpy.load_file(path), args.rounds))]
+    if torch is not None:
+        tensors = {k: torch.from_numpy(v.copy()) for k, v in state.items()}
+        path = os.path.join(folder, "weights.pt")
+        write = lambda: torch.save(tensors, path)
+        rows_save += [("torch.save", best(write, args.rounds)),
+                      ("torch.save + fsync", best(fsynced(path, write), args.rounds))]
+        rows_load += [("torch.load", best(lambda: torch.load(path), args.rounds))]
+        print(f"torch {torch.__version__}")
+    else:
+        print("torch: not available (install it to compare)")
+
+    for title, rows in (("save", rows_save), ("load", rows_load)):
+        anchor = rows[0][1]
+        print(f"\n{title:>36} {'ms':>9} {'agentnet is':>12}")
+        for name, ms in rows:
+            print(f"{name:>36} {ms:9.2f} {ms / anchor:10.2f}x")
+
+
+if __name__ == "__main__":
+    main()
