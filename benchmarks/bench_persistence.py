@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--dir", default=None, help="folder for the files (default: a new temporary folder)")
     args = ap.parse_args()
     folder = args.dir or tempfile.mkdtemp(prefix="bench-persistence-")
+    os.makedirs(folder, exist_ok=True)
 
     rng = np.random.default_rng(0)
     net = DenseLayer(DenseLayer(InputLayer((None, 4)), 1000, name="h"), 1000, name="out")
@@ -109,9 +110,9 @@ def main():
 
     for title, rows in (("save", rows_save), ("load", rows_load)):
         anchor = rows[0][1]
-        print(f"\n{title:>36} {'ms':>9} {'agentnet is':>12}")
+        print(f"\n{title:>36} {'ms':>9} {'time / agentnet':>16}")
         for name, ms in rows:
-            print(f"{name:>36} {ms:9.2f} {ms / anchor:10.2f}x")
+            print(f"{name:>36} {ms:9.2f} {ms / anchor:15.2f}x")
 
 
 if __name__ == "__main__":
