@@ -12,6 +12,17 @@ private func tempFolder() -> String {
     return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
 }
 
+/// Removes a folder made by `tempFolder` and the files in it.
+private func removeFolder(_ path: String) {
+    guard let d = opendir(path) else { return }
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        if name != "." && name != ".." { unlink(path + "/" + name) }
+    }
+    closedir(d)
+    rmdir(path)
+}
+
 private func writeBytes(_ bytes: [UInt8], to path: String) {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -61,6 +72,7 @@ private func message(_ body: () throws -> Void) -> String? {
 
     @Test func tensorsRoundTripExactlyWithMetadata() throws {
         let dir = tempFolder()
+        defer { removeFolder(dir) }
         let w = Check.random([3, 4], seed: 3)
         let n = try Tensor([Int32]([1, -2, .max, .min]), shape: [4])
         var flags = try Tensor(zeros: [2], dtype: .bool)
@@ -79,6 +91,7 @@ private func message(_ body: () throws -> Void) -> String? {
 
     @Test func saveLoadRoundTripAndMetadata() throws {
         let dir = tempFolder(), path = dir + "/net.safetensors"
+        defer { removeFolder(dir) }
         let dense = try DenseLayer(inputShape: [nil, 3], numUnits: 2, nonlinearity: .linear, name: "q")
         let params = Persistence.named(layers: [dense])
         #expect(params.map(\.name) == ["q.W", "q.b"])
@@ -94,6 +107,7 @@ private func message(_ body: () throws -> Void) -> String? {
 
     @Test func strictLoadReportsEverythingAndChangesNothing() throws {
         let dir = tempFolder(), path = dir + "/w.safetensors"
+        defer { removeFolder(dir) }
         let a = SharedValue(Check.random([2, 3], seed: 1), name: "a"), b = SharedValue(Check.random([3], seed: 2), name: "b")
         try Persistence.save([a, b], to: path)
         let a2 = SharedValue(Check.random([2, 4], seed: 4), name: "a"), c = SharedValue(Check.random([5], seed: 5), name: "c")
@@ -122,6 +136,7 @@ private func message(_ body: () throws -> Void) -> String? {
 
     @Test func everyTruncationIsRejected() throws {
         let dir = tempFolder(), path = dir + "/t.safetensors", cut = dir + "/cut.safetensors"
+        defer { removeFolder(dir) }
         try Persistence.save([SharedValue(Check.random([2, 2]), name: "x"), SharedValue(Check.random([3]), name: "y")], to: path)
         let bytes = readBytes(path)
         for n in 0..<bytes.count {
@@ -143,6 +158,7 @@ private func message(_ body: () throws -> Void) -> String? {
             (String(repeating: "{\"a\":", count: 5000) + "1" + String(repeating: "}", count: 5000), [], "nested deeper"),
         ]
         let dir = tempFolder(), path = dir + "/h.safetensors"
+        defer { removeFolder(dir) }
         for (header, buffer, expected) in cases {
             writeBytes(rawFile(header, buffer), to: path)
             let text = message { _ = try SafeTensorsFile(path: path) }
@@ -160,6 +176,7 @@ private func message(_ body: () throws -> Void) -> String? {
         let header = #"{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"g":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"# +
             #""i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}}"#
         let dir = tempFolder(), path = dir + "/f.safetensors"
+        defer { removeFolder(dir) }
         writeBytes(rawFile(header, buffer), to: path)
         let (tensors, _) = try SafeTensors.read(path)
         #expect(tensors.map(\.name) == ["h", "g", "i"])
@@ -170,6 +187,7 @@ private func message(_ body: () throws -> Void) -> String? {
 
     @Test func atomicWriteReplacesTheFileAndLeavesNoTemporary() throws {
         let dir = tempFolder(), path = dir + "/w.safetensors"
+        defer { removeFolder(dir) }
         let x = SharedValue(try Tensor([Float]([1, 2]), shape: [2]), name: "x")
         try Persistence.save([x], to: path)
         try x.set(try Tensor([Float]([3, 4]), shape: [2]))
@@ -191,6 +209,7 @@ private func message(_ body: () throws -> Void) -> String? {
         var handle: Int64 = 0
         #expect(agn_safetensors_open("/nonexistent/x.safetensors", &handle) == AgentNetError.Kind.io.rawValue)
         let dir = tempFolder(), path = dir + "/c.safetensors"
+        defer { removeFolder(dir) }
         try Persistence.save([SharedValue(try Tensor([Float]([1, 2, 3]), shape: [3]), name: "v")], to: path)
         #expect(agn_safetensors_open(path, &handle) == 0)
         var out = [Float](repeating: 0, count: 3)

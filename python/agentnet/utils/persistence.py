@@ -82,7 +82,7 @@ def _params(nn):
 
 
 def _names_json(params):
-    return json.dumps([p._given_name or None for p in params]).encode()
+    return json.dumps([getattr(p, "_given_name", None) or None for p in params]).encode()
 
 
 def _handles(params):
