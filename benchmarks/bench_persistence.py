@@ -48,14 +48,17 @@ def blas_core():
     return "unknown"
 
 
-def best(fn, rounds):
-    fn()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
+def best_of(cases, rounds):
+    """Best time in ms of each (name, fn), the cases interleaved round by round so disk noise hits them alike."""
+    for _, fn in cases:
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1e3
+    times = [float("inf")] * len(cases)
+    for _ in range(rounds):
+        for i, (_, fn) in enumerate(cases):
+            start = time.perf_counter()
+            fn()
+            times[i] = min(times[i], time.perf_counter() - start)
+    return [(name, t * 1e3) for (name, _), t in zip(cases, times)]
 
 
 def fsynced(path, write):
@@ -88,25 +91,24 @@ def main():
     print(f"network: DenseLayer 4-1000-1000, {n_params:,} parameters ({n_params * 4 / 2**20:.2f} MiB); best of {args.rounds}")
 
     ours = os.path.join(folder, "agentnet.safetensors")
-    rows_save = [("agentnet save (atomic, fsync)", best(lambda: persistence.save(net, ours), args.rounds))]
-    rows_load = [("agentnet load (into the network)", best(lambda: persistence.load(net, ours), args.rounds)),
-                 ("agentnet read_file (to numpy)", best(lambda: persistence.read_file(ours), args.rounds))]
+    saves = [("agentnet save (atomic, fsync)", lambda: persistence.save(net, ours))]
+    loads = [("agentnet load (into the network)", lambda: persistence.load(net, ours)),
+             ("agentnet read_file (to numpy)", lambda: persistence.read_file(ours))]
     if st_numpy is not None:
         path = os.path.join(folder, "st.safetensors")
         write = lambda: st_numpy.save_file(state, path)
-        rows_save += [("safetensors.numpy.save_file", best(write, args.rounds)),
-                      ("safetensors.numpy.save_file + fsync", best(fsynced(path, write), args.rounds))]
-        rows_load += [("safetensors.numpy.load_file", best(lambda: st_numpy.load_file(path), args.rounds))]
+        saves += [("safetensors.numpy.save_file", write), ("safetensors.numpy.save_file + fsync", fsynced(path, write))]
+        loads += [("safetensors.numpy.load_file", lambda: st_numpy.load_file(path))]
     if torch is not None:
         tensors = {k: torch.from_numpy(v.copy()) for k, v in state.items()}
-        path = os.path.join(folder, "weights.pt")
-        write = lambda: torch.save(tensors, path)
-        rows_save += [("torch.save", best(write, args.rounds)),
-                      ("torch.save + fsync", best(fsynced(path, write), args.rounds))]
-        rows_load += [("torch.load", best(lambda: torch.load(path), args.rounds))]
+        pt = os.path.join(folder, "weights.pt")
+        write_pt = lambda: torch.save(tensors, pt)
+        saves += [("torch.save", write_pt), ("torch.save + fsync", fsynced(pt, write_pt))]
+        loads += [("torch.load", lambda: torch.load(pt))]
         print(f"torch {torch.__version__}")
     else:
         print("torch: not available (install it to compare)")
+    rows_save, rows_load = best_of(saves, args.rounds), best_of(loads, args.rounds)
 
     for title, rows in (("save", rows_save), ("load", rows_load)):
         anchor = rows[0][1]
