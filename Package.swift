@@ -1,7 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+/// `-fno-math-errno` lets `squareRoot()`/`sqrtf` compile to `sqrtps` inside loops (without it every square root is a
+/// scalar `sqrtss` with a libm fallback for errno, and the optimizer steps could not vectorise: Adam's step 2.4 →
+/// 0.57 ns per element). Results are unchanged: square roots are exact IEEE operations either way.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-Xcc", "-fno-math-errno"])]
 /// AgentNetFastMath's own loops are compiled for AVX2 on x86-64; the engine picks them at run time only on CPUs that
 /// have it (Sources/AgentNet/Tensor/WideLoops.swift), so the library still runs on any x86-64.
 #if arch(x86_64)

@@ -102,6 +102,27 @@ int32_t agn_state_set(const char *names_json, const agn_handle *shared, int64_t 
 int32_t agn_safetensors_open(const char *path, agn_handle *out);
 int32_t agn_safetensors_info(agn_handle file, const char **info_json);
 int32_t agn_safetensors_read(agn_handle file, int64_t index, void *data, int64_t nbytes);
+/* Update rules (agentnet.updates): kind "sgd", "momentum", "nesterov_momentum", "adagrad", "rmsprop", "adadelta",
+ * "adam" or "adamax"; attributes_json holds every hyperparameter ({"learning_rate": 0.01, "momentum": {"node": h}}:
+ * a number or a symbolic scalar). From a scalar `loss` (n_grads = 0) or one gradient per parameter (loss = 0).
+ * Writes the ordered updates as (key_index, shared, value): key_index is the position of the target in `params`
+ * (shared = 0) or -1 for new optimizer state (shared = a new handle); value is a new expression handle. Fails
+ * unless capacity >= the number of updates (at most 3 * n_params + 1). */
+int32_t agn_updates_create(const char *kind, const char *attributes_json, const agn_handle *params, int64_t n_params,
+                           agn_handle loss, const agn_handle *grads, int64_t n_grads, int64_t capacity,
+                           int64_t *key_index, agn_handle *shared_out, agn_handle *values_out, int64_t *count);
+/* "apply_momentum" or "apply_nesterov_momentum" on the update list (update_shared[i] -> update_values[i]), for the
+ * entries at param_index (n_params = -1: all). Output as above, key_index into the given list (at most
+ * n_updates + n_params entries). */
+int32_t agn_updates_apply(const char *kind, const char *attributes_json, const agn_handle *update_shared,
+                          const agn_handle *update_values, int64_t n_updates, const int64_t *param_index,
+                          int64_t n_params, int64_t capacity, int64_t *key_index, agn_handle *shared_out,
+                          agn_handle *values_out, int64_t *count);
+/* Joint norm constraint over n expressions ({"max_norm": 1, "epsilon": 1e-7}): n rescaled expressions and the norm.
+ * Objectives ("squared_error", "binary_crossentropy", "categorical_crossentropy", "huber_loss", "aggregate") and
+ * "norm_constraint" are kinds of agn_node_create. */
+int32_t agn_total_norm_constraint(const agn_handle *tensors, int64_t n, const char *attributes_json,
+                                  agn_handle *scaled_out, agn_handle *norm_out);
 
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs

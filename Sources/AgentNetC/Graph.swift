@@ -54,7 +54,8 @@ public func agn_node_create(_ kind: UnsafePointer<CChar>?, _ attrs: UnsafePointe
         let o = try AgentNetC.out(out, "out")
         let k = try string(kind, "kind")
         let a = attrs.map { String(cString: $0) } ?? "{}"
-        let node = try OpRegistry.make(k, try JSON.parse(a.isEmpty ? "{}" : a), try nodes(inputs, n, "inputs"))
+        let json = try JSON.parse(a.isEmpty ? "{}" : a), ins = try nodes(inputs, n, "inputs")
+        let node = try UpdatesRegistry.makeNode(k, json, ins) ?? OpRegistry.make(k, json, ins)
         o.pointee = Handles.register(node)
     }
 }

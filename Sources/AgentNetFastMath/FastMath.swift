@@ -66,3 +66,38 @@ public func sigmoidLoopWide(_ n: Int, _ a: UnsafePointer<Float>, _ o: UnsafeMuta
 public func tanhLoopWide(_ n: Int, _ a: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
     for i in 0..<n { o[i] = fastTanh(a[i]) }
 }
+
+// MARK: - Optimizer steps
+
+/// The optimizer steps whose square root and division make them compute-bound (AgentNet's `FusedOp`): the formulas,
+/// inlined into the engine's baseline loops, and this module's AVX2 loops over them (0.57 → 0.28 ns per element on
+/// Zen 4 for Adam's step). `o` may be one of the inputs (an in-place update).
+@inlinable @inline(__always)
+public func adamStep(_ p: Float, _ m: Float, _ v: Float, _ step: Float, _ eps: Float) -> Float {
+    p - step * m / (v.squareRoot() + eps)
+}
+
+@inlinable @inline(__always)
+public func rmsStep(_ p: Float, _ g: Float, _ a: Float, _ lr: Float, _ eps: Float) -> Float {
+    p - lr * g / (a + eps).squareRoot()
+}
+
+@inlinable @inline(__always)
+public func adadeltaDelta(_ g: Float, _ d: Float, _ a: Float, _ eps: Float) -> Float {
+    g * (d + eps).squareRoot() / (a + eps).squareRoot()
+}
+
+public func adamStepLoopWide(_ n: Int, _ p: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+                             _ o: UnsafeMutablePointer<Float>, _ step: Float, _ eps: Float) {
+    for i in 0..<n { o[i] = adamStep(p[i], m[i], v[i], step, eps) }
+}
+
+public func rmsStepLoopWide(_ n: Int, _ p: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ a: UnsafePointer<Float>,
+                            _ o: UnsafeMutablePointer<Float>, _ lr: Float, _ eps: Float) {
+    for i in 0..<n { o[i] = rmsStep(p[i], g[i], a[i], lr, eps) }
+}
+
+public func adadeltaDeltaLoopWide(_ n: Int, _ g: UnsafePointer<Float>, _ d: UnsafePointer<Float>, _ a: UnsafePointer<Float>,
+                                  _ o: UnsafeMutablePointer<Float>, _ eps: Float) {
+    for i in 0..<n { o[i] = adadeltaDelta(g[i], d[i], a[i], eps) }
+}

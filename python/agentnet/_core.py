@@ -125,6 +125,17 @@ class SharedVariable(Variable):
         super().__init__(node.value)
         self._given_name = name
 
+    @classmethod
+    def _adopt(cls, shared_handle):
+        """The Python handle for a shared value the engine created (optimizer state), named as the engine named it."""
+        self = cls.__new__(cls)
+        self.shared_handle = shared_handle
+        node = ctypes.c_int64()
+        check(lib.agn_shared_node(shared_handle, ctypes.byref(node)))
+        Variable.__init__(self, node.value)
+        self._given_name = self.name
+        return self
+
     def __del__(self):
         _lib.release(getattr(self, "shared_handle", 0))
         super().__del__()

@@ -1,11 +1,17 @@
 """Norm constraints on parameters and gradients (Lasagne's ``norm_constraint`` and ``total_norm_constraint``),
-also available from :mod:`agentnet.updates` where Lasagne users look for them."""
-import numpy as np
+also available from :mod:`agentnet.updates` where Lasagne users look for them. The engine builds them
+(``Sources/AgentNet/Updates/NormConstraints.swift``); this module converts arguments."""
+import ctypes
+import json
 
-from ._core import Variable
-from . import tensor as T
+from . import _core, _lib
+from ._core import Variable, c_i64p, check, handles, lib
+from ._function import function as _function
+from .tensor import _apply
 
 __all__ = ["norm_constraint", "total_norm_constraint"]
+
+_lib.declare("agn_total_norm_constraint", c_i64p, ctypes.c_int64, ctypes.c_char_p, c_i64p, c_i64p)
 
 
 def norm_constraint(tensor_var, max_norm, norm_axes=None, epsilon=1e-7):
@@ -36,20 +42,8 @@ def norm_constraint(tensor_var, max_norm, norm_axes=None, epsilon=1e-7):
     ValueError
         If ``norm_axes`` is not given for a tensor that is not 2-, 3-, 4- or 5-D.
     """
-    ndim = tensor_var.ndim if isinstance(tensor_var, Variable) else np.ndim(tensor_var)
-    if norm_axes is not None:
-        sum_over = tuple(int(a) for a in norm_axes)
-    elif ndim == 2:
-        sum_over = (0,)
-    elif ndim in (3, 4, 5):
-        sum_over = tuple(range(1, ndim))
-    else:
-        raise ValueError(f"Unsupported tensor dimensionality {ndim}. Must specify `norm_axes`")
-    if not isinstance(tensor_var, Variable):
-        tensor_var = np.asarray(tensor_var, dtype=np.float32)
-    norms = T.sqrt(T.sum(T.square(tensor_var), axis=sum_over, keepdims=True))
-    target_norms = T.clip(norms, np.float32(0), np.float32(max_norm))
-    return tensor_var * (target_norms / (np.float32(epsilon) + norms))
+    axes = None if norm_axes is None else [int(a) for a in norm_axes]
+    return _apply("norm_constraint", tensor_var, max_norm=float(max_norm), norm_axes=axes, epsilon=float(epsilon))
 
 
 def total_norm_constraint(tensor_vars, max_norm, epsilon=1e-7, return_norm=False):
@@ -72,19 +66,16 @@ def total_norm_constraint(tensor_vars, max_norm, epsilon=1e-7, return_norm=False
     Returns
     -------
     list, or (list, scalar) when ``return_norm``
-        The rescaled tensors, same shapes as given.
+        The rescaled tensors, same shapes as given (numpy arrays when given only numpy arrays).
     """
     tensor_vars = list(tensor_vars)
-    if not tensor_vars:
-        raise ValueError("total_norm_constraint needs at least one tensor")
-    if not any(isinstance(t, Variable) for t in tensor_vars):
-        tensor_vars = [np.asarray(t, dtype=np.float32) for t in tensor_vars]
-    total = None
-    for t in tensor_vars:
-        s = T.sum(T.square(t))
-        total = s if total is None else total + s
-    norm = T.sqrt(total)
-    target_norm = T.clip(norm, np.float32(0), np.float32(max_norm))
-    multiplier = target_norm / (np.float32(epsilon) + norm)
-    scaled = [t * multiplier for t in tensor_vars]
-    return (scaled, norm) if return_norm else scaled
+    symbolic = any(isinstance(t, Variable) for t in tensor_vars)
+    inputs = [t if isinstance(t, Variable) else _core.constant(t, "float32") for t in tensor_vars]
+    scaled = (ctypes.c_int64 * max(len(inputs), 1))()
+    norm = ctypes.c_int64()
+    attrs = json.dumps({"max_norm": float(max_norm), "epsilon": float(epsilon)}).encode()
+    check(lib.agn_total_norm_constraint(handles(inputs), len(inputs), attrs, scaled, ctypes.byref(norm)))
+    outputs = [Variable(scaled[i]) for i in range(len(inputs))] + [Variable(norm.value)]
+    if not symbolic:
+        outputs = list(_function([], outputs, check_finite=False)())
+    return (outputs[:-1], outputs[-1]) if return_norm else outputs[:-1]

@@ -6,7 +6,8 @@ or a list of gradient expressions, one per parameter) and ``params`` (a list of 
 for ``agentnet.function(inputs, outputs, updates=updates)``.
 
 Optimizer state (velocities, accumulators, Adam's moments and time step) lives in new float32 shared variables
-initialised to zeros with the shape of the parameter's current value.
+initialised to zeros with the shape of the parameter's current value. The rules are built by the engine
+(``Sources/AgentNet/Updates``), most of them on fused one-pass kernels; this module converts arguments.
 
 Functions
 ---------
@@ -20,11 +21,14 @@ get_or_compute_grads
     Gradients of a loss, or a checked list of given gradients.
 """
 from collections import OrderedDict
+import ctypes
+import json
 import numbers
 
 import numpy as np
 
-from ._core import SharedVariable, Variable, shared
+from . import _core, _lib
+from ._core import SharedVariable, Variable, c_i64p, check, handles, lib
 from . import tensor as T
 
 __all__ = [
@@ -32,26 +36,21 @@ __all__ = [
     "adadelta", "adam", "adamax", "norm_constraint", "total_norm_constraint", "get_or_compute_grads",
 ]
 
+_lib.declare("agn_updates_create", ctypes.c_char_p, ctypes.c_char_p, c_i64p, ctypes.c_int64, ctypes.c_int64, c_i64p,
+             ctypes.c_int64, ctypes.c_int64, c_i64p, c_i64p, c_i64p, c_i64p)
+_lib.declare("agn_updates_apply", ctypes.c_char_p, ctypes.c_char_p, c_i64p, c_i64p, ctypes.c_int64, c_i64p,
+             ctypes.c_int64, ctypes.c_int64, c_i64p, c_i64p, c_i64p, c_i64p)
 
-def _const(x, name):
-    """A hyperparameter as a float32 numpy scalar, or unchanged when it is symbolic (e.g. a shared learning rate)."""
+
+def _hyper(x, name):
+    """A hyperparameter as JSON: a number, or ``{"node": handle}`` for a symbolic scalar (e.g. a shared learning rate)."""
     if isinstance(x, Variable):
         if x.ndim != 0:
             raise ValueError(f"{name} must be a scalar, got an expression of rank {x.ndim}")
-        return x
+        return {"node": x.handle}
     if isinstance(x, (numbers.Real, np.ndarray, np.generic)) and np.ndim(x) == 0:
-        return np.float32(x)
+        return float(x)
     raise TypeError(f"{name} must be a number or a symbolic scalar, got {x!r}")
-
-
-def _zeros_like_param(param, name):
-    value = param.get_value(borrow=True)
-    return shared(np.zeros(value.shape, dtype=np.float32), name=name)
-
-
-def _state_name(param, suffix):
-    base = getattr(param, "_given_name", None)
-    return f"{base}.{suffix}" if base else suffix
 
 
 def _check_params(params):
@@ -63,6 +62,59 @@ def _check_params(params):
             raise ValueError("params must contain shared variables only, got "
                              f"{p!r}; parameters are created with agentnet.shared(...)")
     return params
+
+
+def _i64(values):
+    return (ctypes.c_int64 * max(len(values), 1))(*values)
+
+
+def _collect(call, keys, capacity):
+    """Runs an ``agn_updates_*`` call and turns its (key index, shared, value) triples into an OrderedDict."""
+    key_index, shared, values = _i64([0] * capacity), _i64([0] * capacity), _i64([0] * capacity)
+    count = ctypes.c_int64()
+    check(call(capacity, key_index, shared, values, ctypes.byref(count)))
+    updates = OrderedDict()
+    for i in range(count.value):
+        key = keys[key_index[i]] if key_index[i] >= 0 else SharedVariable._adopt(shared[i])
+        updates[key] = Variable(values[i])
+    return updates
+
+
+def _rule(kind, loss_or_grads, params, **hyper):
+    """Builds update rule ``kind`` in the engine."""
+    params = _check_params(params)
+    if isinstance(loss_or_grads, (list, tuple)):
+        grads = [g if isinstance(g, Variable) else _core.constant(g) for g in get_or_compute_grads(loss_or_grads, params)]
+        loss = 0
+    elif isinstance(loss_or_grads, Variable):
+        grads, loss = [], loss_or_grads.handle
+    else:
+        raise TypeError("loss_or_grads must be a symbolic scalar loss or a list of gradient expressions, "
+                        f"got {type(loss_or_grads).__name__}")
+    attrs = json.dumps({k: _hyper(v, k) for k, v in hyper.items()}).encode()
+    n = len(params)
+    return _collect(lambda *out: lib.agn_updates_create(kind.encode(), attrs, _i64([p.shared_handle for p in params]), n,
+                                                        loss, handles(grads), len(grads), *out), params, 3 * n + 1)
+
+
+def _apply(kind, updates, params, momentum):
+    """Adds (Nesterov) momentum to ``updates`` in the engine; entries not in ``params`` are kept as they are."""
+    keys = list(updates.keys())
+    chosen = keys if params is None else _check_params(params)
+    for p in chosen:
+        if p not in updates:
+            raise KeyError(f"{p!r} has no entry in updates")
+    _check_params(keys)
+    values = [v if isinstance(v, Variable) else _core.constant(v) for v in updates.values()]
+    index = [keys.index(p) for p in chosen]
+    attrs = json.dumps({"momentum": _hyper(momentum, "momentum")}).encode()
+    out = _collect(lambda *o: lib.agn_updates_apply(kind.encode(), attrs, _i64([k.shared_handle for k in keys]),
+                                                    handles(values), len(keys), _i64(index), len(index), *o),
+                   keys, len(keys) + len(index))
+    for k in keys:
+        if not any(k is p for p in chosen):
+            out[k] = updates[k]
+    return out
 
 
 def get_or_compute_grads(loss_or_grads, params):
@@ -116,12 +168,7 @@ def sgd(loss_or_grads, params, learning_rate):
     OrderedDict
         Shared variable → new value.
     """
-    grads = get_or_compute_grads(loss_or_grads, params)
-    lr = _const(learning_rate, "learning_rate")
-    updates = OrderedDict()
-    for param, grad in zip(params, grads):
-        updates[param] = param - lr * grad
-    return updates
+    return _rule("sgd", loss_or_grads, params, learning_rate=learning_rate)
 
 
 def apply_momentum(updates, params=None, momentum=0.9):
@@ -144,18 +191,7 @@ def apply_momentum(updates, params=None, momentum=0.9):
     OrderedDict
         A copy of ``updates`` with momentum applied and the velocities' updates added.
     """
-    if params is None:
-        params = list(updates.keys())
-    mom = _const(momentum, "momentum")
-    updates = OrderedDict(updates)
-    for param in _check_params(params):
-        if param not in updates:
-            raise KeyError(f"{param!r} has no entry in updates")
-        velocity = _zeros_like_param(param, _state_name(param, "velocity"))
-        x = mom * velocity + updates[param]
-        updates[velocity] = x - param
-        updates[param] = x
-    return updates
+    return _apply("apply_momentum", updates, params, momentum)
 
 
 def momentum(loss_or_grads, params, learning_rate, momentum=0.9):
@@ -177,8 +213,7 @@ def momentum(loss_or_grads, params, learning_rate, momentum=0.9):
     OrderedDict
         Shared variable → new value, including the velocities.
     """
-    updates = sgd(loss_or_grads, params, learning_rate)
-    return apply_momentum(updates, momentum=momentum)
+    return _rule("momentum", loss_or_grads, params, learning_rate=learning_rate, momentum=momentum)
 
 
 def apply_nesterov_momentum(updates, params=None, momentum=0.9):
@@ -201,18 +236,7 @@ def apply_nesterov_momentum(updates, params=None, momentum=0.9):
     OrderedDict
         A copy of ``updates`` with Nesterov momentum applied and the velocities' updates added.
     """
-    if params is None:
-        params = list(updates.keys())
-    mom = _const(momentum, "momentum")
-    updates = OrderedDict(updates)
-    for param in _check_params(params):
-        if param not in updates:
-            raise KeyError(f"{param!r} has no entry in updates")
-        velocity = _zeros_like_param(param, _state_name(param, "velocity"))
-        x = mom * velocity + updates[param] - param
-        updates[velocity] = x
-        updates[param] = mom * x + updates[param]
-    return updates
+    return _apply("apply_nesterov_momentum", updates, params, momentum)
 
 
 def nesterov_momentum(loss_or_grads, params, learning_rate, momentum=0.9):
@@ -235,8 +259,7 @@ def nesterov_momentum(loss_or_grads, params, learning_rate, momentum=0.9):
     OrderedDict
         Shared variable → new value, including the velocities.
     """
-    updates = sgd(loss_or_grads, params, learning_rate)
-    return apply_nesterov_momentum(updates, momentum=momentum)
+    return _rule("nesterov_momentum", loss_or_grads, params, learning_rate=learning_rate, momentum=momentum)
 
 
 def adagrad(loss_or_grads, params, learning_rate=1.0, epsilon=1e-6):
@@ -258,15 +281,7 @@ def adagrad(loss_or_grads, params, learning_rate=1.0, epsilon=1e-6):
     OrderedDict
         Shared variable → new value, including the accumulators.
     """
-    grads = get_or_compute_grads(loss_or_grads, params)
-    lr, eps = _const(learning_rate, "learning_rate"), _const(epsilon, "epsilon")
-    updates = OrderedDict()
-    for param, grad in zip(params, grads):
-        accu = _zeros_like_param(param, _state_name(param, "accu"))
-        accu_new = accu + T.square(grad)
-        updates[accu] = accu_new
-        updates[param] = param - lr * grad / T.sqrt(accu_new + eps)
-    return updates
+    return _rule("adagrad", loss_or_grads, params, learning_rate=learning_rate, epsilon=epsilon)
 
 
 def rmsprop(loss_or_grads, params, learning_rate=1.0, rho=0.9, epsilon=1e-6):
@@ -290,16 +305,7 @@ def rmsprop(loss_or_grads, params, learning_rate=1.0, rho=0.9, epsilon=1e-6):
     OrderedDict
         Shared variable → new value, including the accumulators.
     """
-    grads = get_or_compute_grads(loss_or_grads, params)
-    lr, r, eps = _const(learning_rate, "learning_rate"), _const(rho, "rho"), _const(epsilon, "epsilon")
-    one = np.float32(1)
-    updates = OrderedDict()
-    for param, grad in zip(params, grads):
-        accu = _zeros_like_param(param, _state_name(param, "accu"))
-        accu_new = r * accu + (one - r) * T.square(grad)
-        updates[accu] = accu_new
-        updates[param] = param - lr * grad / T.sqrt(accu_new + eps)
-    return updates
+    return _rule("rmsprop", loss_or_grads, params, learning_rate=learning_rate, rho=rho, epsilon=epsilon)
 
 
 def adadelta(loss_or_grads, params, learning_rate=1.0, rho=0.95, epsilon=1e-6):
@@ -327,20 +333,64 @@ def adadelta(loss_or_grads, params, learning_rate=1.0, rho=0.95, epsilon=1e-6):
     OrderedDict
         Shared variable → new value, including both accumulators.
     """
-    grads = get_or_compute_grads(loss_or_grads, params)
-    lr, r, eps = _const(learning_rate, "learning_rate"), _const(rho, "rho"), _const(epsilon, "epsilon")
-    one = np.float32(1)
-    updates = OrderedDict()
-    for param, grad in zip(params, grads):
-        accu = _zeros_like_param(param, _state_name(param, "accu"))
-        delta_accu = _zeros_like_param(param, _state_name(param, "delta_accu"))
-        accu_new = r * accu + (one - r) * T.square(grad)
-        updates[accu] = accu_new
-        update = grad * T.sqrt(delta_accu + eps) / T.sqrt(accu_new + eps)
-        updates[param] = param - lr * update
-        updates[delta_accu] = r * delta_accu + (one - r) * T.square(update)
-    return updates
+    return _rule("adadelta", loss_or_grads, params, learning_rate=learning_rate, rho=rho, epsilon=epsilon)
 
 
-from ._adam import adam, adamax  # noqa: E402  (in a module of their own, on fused engine kernels)
+def adam(loss_or_grads, params, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """Adam (Kingma and Ba 2014), in the paper's efficient form.
+
+    ``t := t + 1``; ``a_t = learning_rate * sqrt(1 - beta2**t) / (1 - beta1**t)``;
+    ``m := beta1 * m + (1 - beta1) * grad``; ``v := beta2 * v + (1 - beta2) * grad**2``;
+    ``param := param - a_t * m / (sqrt(v) + epsilon)``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size (0.001 by default).
+    beta1, beta2 : float or symbolic scalar
+        Exponential decay rates of the first and second moment estimates, in [0, 1).
+    epsilon : float
+        Added to ``sqrt(v)`` for numerical stability.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the moments and the (scalar, float32) time step.
+    """
+    return _rule("adam", loss_or_grads, params, learning_rate=learning_rate, beta1=beta1, beta2=beta2,
+                 epsilon=epsilon)
+
+
+def adamax(loss_or_grads, params, learning_rate=0.002, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """Adamax (Kingma and Ba 2014, section 7), Adam with the infinity norm.
+
+    ``t := t + 1``; ``a_t = learning_rate / (1 - beta1**t)``; ``m := beta1 * m + (1 - beta1) * grad``;
+    ``u := max(beta2 * u, |grad|)``; ``param := param - a_t * m / (u + epsilon)``.
+
+    Parameters
+    ----------
+    loss_or_grads : symbolic scalar or list of symbolic expressions
+        A scalar loss, or one gradient expression per parameter.
+    params : list of SharedVariable
+        The parameters to update.
+    learning_rate : float or symbolic scalar
+        The step size (0.002 by default).
+    beta1, beta2 : float or symbolic scalar
+        Decay rates of the first moment and of the exponentially weighted infinity norm, in [0, 1).
+    epsilon : float
+        Added to ``u`` for numerical stability.
+
+    Returns
+    -------
+    OrderedDict
+        Shared variable → new value, including the moments and the time step.
+    """
+    return _rule("adamax", loss_or_grads, params, learning_rate=learning_rate, beta1=beta1, beta2=beta2,
+                 epsilon=epsilon)
+
+
 from .constraints import norm_constraint, total_norm_constraint  # noqa: E402  (Lasagne keeps them in updates)

@@ -301,3 +301,13 @@ def test_reprs_are_readable():
     x = T.matrix("x")
     assert "x" in repr(x) and "float32" in repr(x)
     assert "SharedVariable w" in repr(agentnet.shared(np.zeros(2), "w"))
+
+
+@pytest.mark.parametrize("e", [2, 0.5, -1, 1, 0])
+def test_constant_powers_give_numpys_bits(e):
+    x = np.float32([-2.5, -0.0, 0.0, 1e-30, 3e19, np.inf, -np.inf, 0.1, 7.3])
+    with np.errstate(all="ignore"):
+        ref = x ** np.float32(e)
+    X = T.vector()
+    for out in (T.pow(x, e), agentnet.function([X], X ** e, check_finite=False)(x)):
+        np.testing.assert_array_equal(np.asarray(out).view(np.uint32), ref.view(np.uint32))

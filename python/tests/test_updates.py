@@ -271,3 +271,35 @@ def test_bad_inputs():
     with pytest.raises(TypeError):
         U.sgd(loss, [W], "fast")
     assert U.get_or_compute_grads([1, 2], [W, b]) == [1, 2]
+
+
+@pytest.mark.parametrize("rule, kwargs, word", [
+    (U.adam, {"beta1": 1.0}, "beta1"), (U.adam, {"beta2": -0.5}, "beta2"), (U.rmsprop, {"rho": 1.5}, "rho"),
+    (U.adagrad, {"epsilon": -1e-6}, "epsilon"), (U.adadelta, {"learning_rate": float("inf")}, "learning_rate"),
+    (U.momentum, {"learning_rate": 0.1, "momentum": -0.1}, "momentum"),
+])
+def test_hyperparameters_out_of_range_raise_value_error_naming_them(rule, kwargs, word):
+    W, b, X, Y, loss = _model()
+    with pytest.raises(ValueError, match=word):
+        rule(loss, [W, b], **kwargs)
+
+
+def test_state_is_named_after_the_parameter_in_lasagnes_order():
+    W, b, X, Y, loss = _model()
+    names = [k._given_name for k in U.adam(loss, [W, b])]
+    assert names == ["W.m", "W.v", "W", "b.m", "b.v", "b", "adam.t"]
+    assert [k._given_name for k in U.nesterov_momentum(loss, [W, b], 0.1)] == ["W", "b", "W.velocity", "b.velocity"]
+
+
+def test_symbolic_momentum_and_apply_nesterov_on_a_subset():
+    W, b, X, Y, loss = _model()
+    mu = agentnet.shared(np.float32(0.9), name="mu")
+    base = U.sgd(loss, [W, b], 0.05)
+    out = U.apply_nesterov_momentum(base, params=[W], momentum=mu)
+    keys = list(out)
+    assert keys[0] is W and keys[1] is b and len(out) == 3 and out[b] is base[b]
+    train = agentnet.function([X, Y], loss, updates=out)
+    first = float(train(X_DATA, Y_DATA))
+    for _ in range(30):
+        last = float(train(X_DATA, Y_DATA))
+    assert last < first

@@ -218,7 +218,10 @@ public struct BinaryOp: Op {
         case .mul: return [try fit(T.mul(g, b), a), try fit(T.mul(g, a), b)]
         case .div: return [try fit(T.div(g, b), a), try fit(T.neg(T.div(T.mul(g, node), b)), b)]
         case .pow:
-            let da = try T.mul(g, T.mul(b, T.pow(a, T.sub(b, 1))))
+            // A constant exponent's b − 1 is folded here, so x**3's gradient is 3·x² without pow.
+            let lower: Node
+            if let c = b.constantValue, c.count == 1 { lower = .constant(try Tensor([c.floats[0] - 1], shape: c.shape)) } else { lower = try T.sub(b, 1) }
+            let da = try T.mul(g, T.mul(b, T.pow(a, lower)))
             let db = try T.mul(g, T.mul(node, T.log(a)))
             return [try fit(da, a), try fit(db, b)]
         case .maximum, .minimum:

@@ -23,6 +23,10 @@ public enum T {
         let arith = !(kind.isComparison || kind.isLogical)
         var (x, y) = try promote(a.node(), b.node(), arith: arith)
         if kind == .div || kind == .pow { (x, y) = (try cast(x, .float32), try cast(y, .float32)) }
+        // A constant exponent that broadcasts to x's shape: products, sqrt or a reciprocal instead of libm pow.
+        if kind == .pow, let e = y.constantValue, e.count == 1, y.rank <= x.rank, let r = try powConstant(x, e.floats[0]) {
+            return r
+        }
         return try Node.make(BinaryOp(kind: kind), [x, y])
     }
 
