@@ -175,3 +175,17 @@ def test_random_draws_from_one_stream_on_eight_threads_partition_it():
     serial_f = agentnet.function([], T.random.RandomStreams(seed=11).uniform((64,)))
     serial = np.sort(np.concatenate([serial_f() for _ in range(THREADS * 30)]))
     np.testing.assert_array_equal(concurrent, serial)
+
+
+def test_openblas_gemm_from_eight_threads_at_once():
+    # Products large enough for OpenBLAS's blocked path and its buffer pool, called from eight threads at once.
+    rng = np.random.default_rng(1)
+    a, b = T.matrix("a"), T.matrix("b")
+    fs = [agentnet.function([a, b], T.dot(a, b)) for _ in range(THREADS)]  # one each: no shared plan lock
+    pairs = [(rng.standard_normal((96, 256)).astype(np.float32), rng.standard_normal((256, 192)).astype(np.float32))
+             for _ in range(THREADS)]
+    results = on_threads(lambda i: [fs[i](*pairs[i]) for _ in range(5)])
+    for (x, y), outs in zip(pairs, results):
+        want = x.astype(np.float64) @ y.astype(np.float64)
+        for out in outs:
+            np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-3)
