@@ -148,8 +148,7 @@ public func agn_shared_info(_ h: Int64, _ dtypeOut: UnsafeMutablePointer<Int32>?
 public func agn_shared_get(_ h: Int64, _ data: UnsafeMutableRawPointer?, _ nbytes: Int64) -> Int32 {
     guarded {
         let s = try Handles.get(h, as: SharedValue.self, "shared value")
-        try Engine.lock.locked {
-            let t = s.value
+        try s.reading { t in
             let size = t.count * t.dtype.size
             guard nbytes == size else { throw AgentNetError(.shape, "buffer of \(nbytes) bytes for a value of \(size) bytes") }
             guard size == 0 || data != nil else { throw AgentNetError(.invalidArgument, "data pointer is NULL") }

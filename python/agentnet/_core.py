@@ -147,10 +147,18 @@ class SharedVariable(Variable):
 
     def get_value(self, borrow=False):
         """A copy of the current value as a numpy array (``borrow`` is accepted for Theano compatibility)."""
-        dtype, shape = self._info()
-        out = np.empty(shape, dtype)
-        check(lib.agn_shared_get(self.shared_handle, out.ctypes.data if out.size else None, out.nbytes))
-        return out
+        # Another thread may change the shape (set_value) between reading it and copying the data: try again
+        # until the shape read before and after the copy agree.
+        for _ in range(100):
+            dtype, shape = self._info()
+            out = np.empty(shape, dtype)
+            status = lib.agn_shared_get(self.shared_handle, out.ctypes.data if out.size else None, out.nbytes)
+            if status == _lib.OK and self._info()[1] == shape:
+                return out
+            if status not in (_lib.OK, _lib.E_SHAPE):
+                check(status)
+        check(status)
+        raise _lib.AgentNetError(f"shared {self._given_name or 'value'} kept changing shape while being read")
 
     def set_value(self, value, borrow=False):
         """Replaces the value; dtype must match (float64 is downcast), rank must stay the same."""

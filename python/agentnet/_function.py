@@ -11,7 +11,7 @@ from ._lib import check, lib
 
 _lib.declare("agn_function_create", c_i64p, ctypes.c_int64, c_i64p, ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64,
              ctypes.c_int32, c_i64p)
-_lib.declare("agn_function_call", ctypes.c_int64, c_i64p, ctypes.c_int64)
+_lib.declare("agn_function_call", ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
 _lib.declare("agn_function_output_info", ctypes.c_int64, c_i64p, ctypes.c_int64, c_i32p, c_i32p, c_i64p)
 
 _call = lib.agn_function_call
@@ -61,6 +61,7 @@ class Function:
         self.handle = h.value
         self.name = name
         self._info = {}
+        self._templates = {}
         self._input_dtypes = [np.dtype(v.dtype) for v in self.inputs]
         self._input_names = [v.name for v in self.inputs]
 
@@ -106,6 +107,20 @@ class Function:
         self._info[key] = info
         return info
 
+    def _template(self, arrays, key):
+        """The call descriptor for these input shapes with the pointer slots zeroed, and the slots' positions."""
+        info = self._info.get(key) or self._output_info(arrays, key)
+        desc, slots = [len(arrays), len(info)], []
+        for shape in [a.shape for a in arrays] + [shape for shape, _ in info]:
+            slots.append(len(desc))
+            desc.extend((0, 0, len(shape), *shape))
+        codes = [CODES[a.dtype] for a in arrays] + [CODES[np.dtype(d)] for _, d in info]
+        for slot, code in zip(slots, codes):
+            desc[slot + 1] = code
+        template = (info, np.array(desc, dtype=np.int64), slots)
+        self._templates[key] = template
+        return template
+
     def __call__(self, *args):
         if len(args) != len(self.inputs):
             names = ", ".join(self._input_names)
@@ -113,16 +128,19 @@ class Function:
         arrays = [self._convert(i, a) for i, a in enumerate(args)]
         key = tuple(a.shape for a in arrays)
         for attempt in range(2):
-            info = self._info.get(key) or self._output_info(arrays, key)
+            # Only pointers change between calls of one shape: fill them into a copy of the cached descriptor
+            # (the Python side holds the GIL, so the less it does, the better threads overlap in the engine).
+            info, template, slots = self._templates.get(key) or self._template(arrays, key)
             outs = [np.empty(shape, dtype) for shape, dtype in info]
-            desc = [len(arrays), len(outs)]
-            self._describe(arrays, desc)
-            self._describe(outs, desc)
-            d = np.array(desc, dtype=np.int64)
-            status = _call(self.handle, d.ctypes.data_as(c_i64p), len(desc))
+            d = template.copy()
+            for slot, a in zip(slots, arrays + outs):
+                if a.size:
+                    d[slot] = a.ctypes.data
+            status = _call(self.handle, d.ctypes.data, len(d))
             if status == _lib.E_OUTPUT_SHAPE and attempt == 0:
                 # A shared value changed shape since the output shapes were cached.
                 self._info.pop(key, None)
+                self._templates.pop(key, None)
                 continue
             check(status)
             break

@@ -5,19 +5,21 @@
 ///
 /// Matches `gymnasium.vector.SyncVectorEnv` over `gymnasium.make(id)` envs: sub-env `i` owns its random stream,
 /// `episodes.elapsed[i]` counts steps since its reset for the time limit (Gymnasium's `TimeLimit`), and autoreset follows
-/// `autoresetMode`. Every call validates all of its input before changing any state.
-public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
+/// `autoresetMode`. Every call validates all of its input before changing any state. Calls from several threads take
+/// turns (`lock`): the physics and random streams are never stepped by two at once.
+public final class VectorEnvironment<D: EnvironmentDynamics>: Environment, @unchecked Sendable {
     public let numEnvs: Int
+    public let autoresetMode: AutoresetMode
+    public let maxEpisodeSteps: Int?
     var dynamics: D
     var episodes: _Episodes
+    private let lock = Lock()
 
     public var id: String { D.id }
     public var observationSize: Int { D.observationSize }
     public var stateSize: Int { D.stateSize }
     public var actionSpace: ActionSpace { D.actionSpace }
     public var renderSize: (height: Int, width: Int) { D.renderSize }
-    public var autoresetMode: AutoresetMode { episodes.autoresetMode }
-    public var maxEpisodeSteps: Int? { episodes.maxEpisodeSteps }
 
     /// - Parameters:
     ///   - numEnvs: number of sub-envs, 1...2^20.
@@ -30,13 +32,17 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
             throw AgentNetError(.invalidArgument, "max_episode_steps must be positive or absent, got \(limit)")
         }
         self.numEnvs = numEnvs
+        self.autoresetMode = autoresetMode
+        self.maxEpisodeSteps = maxEpisodeSteps
         dynamics = D(count: numEnvs)
         episodes = _Episodes(count: numEnvs, autoresetMode: autoresetMode, maxEpisodeSteps: maxEpisodeSteps)
     }
 
     // MARK: Seeding and reset
 
-    public func seed(_ seed: [UInt32], first: Int, count: Int) throws {
+    public func seed(_ seed: [UInt32], first: Int, count: Int) throws { try lock.locked { try seedUnlocked(seed, first: first, count: count) } }
+
+    private func seedUnlocked(_ seed: [UInt32], first: Int, count: Int) throws {
         try checkRange(first: first, count: count)
         guard seed.count <= 1 << 16 else { throw AgentNetError(.invalidArgument, "seed has too many words (\(seed.count))") }
         for k in 0..<count {
@@ -45,6 +51,10 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
     }
 
     public func reset(mask: [Bool]?, options: ResetOptions?, observations: UnsafeMutableBufferPointer<Float>) throws {
+        try lock.locked { try resetUnlocked(mask: mask, options: options, observations: observations) }
+    }
+
+    private func resetUnlocked(mask: [Bool]?, options: ResetOptions?, observations: UnsafeMutableBufferPointer<Float>) throws {
         if let mask, mask.count != numEnvs {
             throw AgentNetError(.shape, "reset mask has \(mask.count) entries, expected num_envs = \(numEnvs)")
         }
@@ -59,7 +69,9 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
 
     // MARK: Step
 
-    public func step(_ actions: Actions, into output: StepOutput) throws {
+    public func step(_ actions: Actions, into output: StepOutput) throws { try lock.locked { try stepUnlocked(actions, into: output) } }
+
+    private func stepUnlocked(_ actions: Actions, into output: StepOutput) throws {
         let typed = try validated(actions)
         if let notReady = episodes.ready.firstIndex(of: false) {
             throw AgentNetError(.runtime, "sub-env \(notReady) has not been reset: call reset() before step()")
@@ -111,21 +123,25 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment {
 
     public func state(into out: UnsafeMutableBufferPointer<Double>) throws {
         let base = try rows(out, D.stateSize, "state")
-        for i in 0..<numEnvs { dynamics.state(i, into: base + i * D.stateSize) }
+        lock.locked { for i in 0..<numEnvs { dynamics.state(i, into: base + i * D.stateSize) } }
     }
 
     public func rng(_ index: Int) throws -> PCG64? {
         try checkRange(first: index, count: 1)
-        return episodes.rngs[index]
+        return lock.locked { episodes.rngs[index] }
     }
 
     public func setRNG(_ index: Int, _ rng: PCG64) throws {
         try checkRange(first: index, count: 1)
         guard rng.inc & 1 == 1 else { throw AgentNetError(.invalidArgument, "a PCG64 increment must be odd") }
-        episodes.rngs[index] = rng
+        lock.locked { episodes.rngs[index] = rng }
     }
 
     public func render(first: Int, count: Int, into out: UnsafeMutableBufferPointer<UInt8>) throws {
+        try lock.locked { try renderUnlocked(first: first, count: count, into: out) }
+    }
+
+    private func renderUnlocked(first: Int, count: Int, into out: UnsafeMutableBufferPointer<UInt8>) throws {
         try checkRange(first: first, count: count)
         let (h, w) = D.renderSize
         guard out.count == count * h * w * 3, let base = out.baseAddress else {

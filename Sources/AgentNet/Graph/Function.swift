@@ -1,6 +1,11 @@
 /// A compiled function: `function(inputs, outputs, updates)`. Compiled once per set of concrete input shapes
 /// (plans are cached), run entirely in the engine, shared values updated in place after the outputs are computed.
 /// A call that fails (bad shape, NaN input, index out of range) leaves every shared value unchanged.
+///
+/// Threads: a call holds the function's own lock (its plans and their buffers are not shared, so a second thread
+/// calling the same function waits) and the lock of every shared value the function touches: for writing the ones
+/// it updates, for reading the rest, taken in `SharedValue.id` order (no deadlock between functions). Independent
+/// functions, and functions that only read the same values, run in parallel.
 public final class Function: @unchecked Sendable {
     public let inputs: [Node]
     public let outputs: [Node]
@@ -8,6 +13,10 @@ public final class Function: @unchecked Sendable {
     /// Reject NaN/inf in float inputs (on by default: a NaN fed to a training step silently ruins the parameters).
     public var checkFinite: Bool
 
+    /// Every shared value the graph reads or the updates write, in lock order (`id`), with whether it is written.
+    let sharedAccess: [(value: SharedValue, writes: Bool)]
+    /// Guards `plans`, `lastKey`, `lastPlan` and the plans' buffers.
+    private let callLock = Lock()
     private var plans: [[Int]: Plan] = [:]
     private var lastKey: [Int] = []
     private var lastPlan: Plan?
@@ -30,9 +39,15 @@ public final class Function: @unchecked Sendable {
         }
         // Catch missing inputs now rather than at the first call.
         let given = Set(inputs)
-        for n in topologicalOrder(outputs + updates.map(\.1)) where n.isInput && !given.contains(n) {
-            throw AgentNetError.invalid("missing input: \(n) is used by the outputs but is not among the function's inputs")
+        var read: [ObjectIdentifier: SharedValue] = [:]
+        for n in topologicalOrder(outputs + updates.map(\.1)) {
+            if n.isInput && !given.contains(n) {
+                throw AgentNetError.invalid("missing input: \(n) is used by the outputs but is not among the function's inputs")
+            }
+            if let s = n.sharedValue { read[ObjectIdentifier(s)] = s }
         }
+        for (s, _) in updates { read[ObjectIdentifier(s)] = nil }
+        sharedAccess = (read.values.map { ($0, false) } + updates.map { ($0.0, true) }).sorted { $0.value.id < $1.value.id }
         self.inputs = inputs
         self.outputs = outputs
         self.updates = updates
@@ -51,7 +66,18 @@ public final class Function: @unchecked Sendable {
         }
     }
 
-    /// The plan for these input shapes, compiled on first use.
+    /// Runs `body` holding the function's lock and its shared values' locks.
+    private func exclusive<T>(_ body: () throws -> T) rethrows -> T {
+        try callLock.locked {
+            for (s, writes) in sharedAccess {
+                if writes { s.access.lockWrite() } else { s.access.lockRead() }
+            }
+            defer { for (s, _) in sharedAccess.reversed() { s.access.unlock() } }
+            return try body()
+        }
+    }
+
+    /// The plan for these input shapes, compiled on first use. Called under `exclusive`.
     func plan(for shapes: [[Int]]) throws -> Plan {
         var key: [Int] = []
         for s in shapes { key.append(s.count); key.append(contentsOf: s) }
@@ -68,19 +94,20 @@ public final class Function: @unchecked Sendable {
 
     /// Output shapes and dtypes for these input shapes (compiles if needed).
     public func outputShapes(for shapes: [[Int]]) throws -> [([Int], DType)] {
-        try Engine.lock.locked {
+        try exclusive {
             let p = try plan(for: shapes)
             return p.outputTensors.map { ($0.shape, $0.dtype) }
         }
     }
 
-    /// Runs the function on raw argument buffers and hands each output to `emit` while the engine lock is held.
+    /// Runs the function on raw argument buffers and hands each output to `emit` while the function's locks are held
+    /// (so `emit` must not call a function or read a shared value this one writes).
     public func run(arguments: [(UnsafeRawPointer, DType, [Int])], emit: (Int, Tensor) throws -> Void) throws {
         guard arguments.count == inputs.count else {
             throw AgentNetError.invalid("expected \(inputs.count) inputs (\(inputs.map(\.description).joined(separator: ", "))), got \(arguments.count)")
         }
         for (i, a) in arguments.enumerated() { try check(i, dtype: a.1, shape: a.2) }
-        try Engine.lock.locked {
+        try exclusive {
             let p = try plan(for: arguments.map(\.2))
             for (i, a) in arguments.enumerated() {
                 let t = p.inputTensors[i]

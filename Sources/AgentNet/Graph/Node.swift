@@ -7,20 +7,29 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
     public let inputs: [Node]
     public let dtype: DType
     public let shape: [Int?]
-    public var name: String?
+    /// Display name; settable from any thread (`agn_node_set_name`) while others print the graph.
+    public var name: String? {
+        get { Node.nameLock.locked { storedName } }
+        set { Node.nameLock.locked { storedName = newValue } }
+    }
+    private var storedName: String?
     /// Creation order; also a stable identity for sorting and hashing.
     public let id: Int
 
-    nonisolated(unsafe) static var counter = 0
-    static let counterLock = Lock()
+    nonisolated(unsafe) private static var counter = 0
+    private static let counterLock = Lock()
+    private static let nameLock = Lock()
+
+    /// The next creation id, shared by nodes and shared values (thread-safe).
+    static func nextID() -> Int { counterLock.locked { counter += 1; return counter } }
 
     init(op: any Op, inputs: [Node], dtype: DType, shape: [Int?], name: String? = nil) {
         self.op = op
         self.inputs = inputs
         self.dtype = dtype
         self.shape = shape
-        self.name = name
-        id = Node.counterLock.locked { Node.counter += 1; return Node.counter }
+        storedName = name
+        id = Node.nextID()
     }
 
     /// Builds `op(inputs)`, inferring dtype and static shape; throws with the op's name and the input shapes on mismatch.
@@ -42,52 +51,9 @@ extension Node: Hashable {
     public func hash(into h: inout Hasher) { h.combine(id) }
 }
 
-/// A persistent value (parameter, optimizer state) that compiled functions read and update in place.
-public final class SharedValue: @unchecked Sendable {
-    public let name: String?
-    public let dtype: DType
-    /// Rank is fixed at creation, as in Theano; `set` may change the dimensions.
-    public let rank: Int
-    var tensor: Tensor
-    /// The graph leaf that reads this value.
-    public private(set) lazy var node: Node = Node(
-        op: SharedOp(value: self), inputs: [], dtype: dtype, shape: Array(repeating: nil, count: rank), name: name)
-
-    public init(_ value: Tensor, name: String? = nil) {
-        tensor = value.copy()
-        dtype = value.dtype
-        rank = value.rank
-        self.name = name
-    }
-
-    /// A copy of the current value.
-    public var value: Tensor { Engine.lock.locked { tensor.copy() } }
-
-    public var shape: [Int] { Engine.lock.locked { tensor.shape } }
-
-    /// Replaces the value. Same shape: copied into the existing storage, so compiled plans stay valid.
-    public func set(_ value: Tensor) throws {
-        guard value.dtype == dtype else {
-            throw AgentNetError.dtype("shared \(name ?? "value") is \(dtype); cannot set a \(value.dtype) value")
-        }
-        guard value.rank == rank else {
-            throw AgentNetError.shape("shared \(name ?? "value") has rank \(rank); cannot set a value of shape \(formatShape(value.shape))")
-        }
-        Engine.lock.locked {
-            if value.shape == tensor.shape {
-                tensor.storage.raw.copyMemory(from: value.storage.raw, byteCount: value.count * dtype.size)
-            } else {
-                tensor = value.copy()
-            }
-        }
-    }
-}
-
-/// Engine-wide state: one lock serialises compiled-function calls and shared-value access,
-/// so several threads may call functions at once without racing on parameters.
+/// Engine-wide configuration. There is no engine-wide lock: each compiled function and each shared value has its
+/// own (Function.swift, SharedValue.swift), so independent functions run in parallel from several threads.
 public enum Engine {
-    public static let lock = Lock(recursive: true)
-
     /// OpenBLAS starts with one thread per core; the small products RL networks use run fastest (and most
     /// predictably next to numpy's own pool) on one. `setBLASThreads` raises it for large models.
     static let configured: Bool = {

@@ -4,12 +4,21 @@ import Glibc
 
 /// A seeded generator (xoshiro256**, seeded through splitmix64) owned by a random op. Its state advances on every
 /// call of a compiled function that draws from it: the seed's "automatic updates", kept inside the engine.
+/// Several functions (on several threads) may draw from one state: each sequence of draws runs under `drawing`,
+/// and `next()` itself takes no lock, for speed.
 public final class RandomState: @unchecked Sendable {
     var s: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private let lock = Lock()
 
     public init(seed: UInt64) { reseed(seed) }
 
-    public func reseed(_ seed: UInt64) {
+    /// Runs a sequence of draws with the state to itself.
+    @inline(__always)
+    public func drawing<T>(_ body: () throws -> T) rethrows -> T { try lock.locked(body) }
+
+    public func reseed(_ seed: UInt64) { drawing { restart(seed) } }
+
+    private func restart(_ seed: UInt64) {
         var x = seed
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
@@ -84,6 +93,12 @@ public struct RandomOp: Op {
     }
 
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
+        let draw = try unlockedKernel(inputs, output), rng = state
+        return { try rng.drawing(draw) }
+    }
+
+    /// The kernel without the generator's lock.
+    private func unlockedKernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
         let rng = state, n = output.count, a = inputs[1], b = inputs[2], dtype = self.dtype
         func store(_ i: Int, _ v: Float) {
             switch dtype {

@@ -207,27 +207,31 @@ final class Plan {
 
     /// Set `AGENTNET_PROFILE=1` to accumulate seconds per op name and shape; dumped to stderr at exit.
     static let profiling = getenv("AGENTNET_PROFILE") != nil
+    /// Seconds and count per kernel name, under `profileLock` (functions may run on several threads).
     nonisolated(unsafe) static var profile: [String: (Double, Int)] = [:]
-    nonisolated(unsafe) static var profileRegistered = false
-
-    func computeProfiled() throws {
-        if !Plan.profileRegistered {
-            Plan.profileRegistered = true
-            atexit {
-                let total = Plan.profile.values.reduce(0) { $0 + $1.0 }
-                for (k, v) in Plan.profile.sorted(by: { $0.value.0 > $1.value.0 }).prefix(60) {
-                    fputs("\(Int(v.0 * 1e6)) us  \(Int(1000 * v.0 / total) / 10)%  x\(v.1)  \(k)\n", stderr)
-                }
+    static let profileLock = Lock()
+    static let profileRegistered: Bool = {
+        atexit {
+            let total = Plan.profile.values.reduce(0) { $0 + $1.0 }
+            for (k, v) in Plan.profile.sorted(by: { $0.value.0 > $1.value.0 }).prefix(60) {
+                fputs("\(Int(v.0 * 1e6)) us  \(Int(1000 * v.0 / total) / 10)%  x\(v.1)  \(k)\n", stderr)
             }
         }
+        return true
+    }()
+
+    func computeProfiled() throws {
+        _ = Plan.profileRegistered
         for (k, name) in zip(kernels, kernelNames) {
             var t0 = timespec(), t1 = timespec()
             clock_gettime(CLOCK_MONOTONIC, &t0)
             try k()
             clock_gettime(CLOCK_MONOTONIC, &t1)
             let dt = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
-            let old = Plan.profile[name] ?? (0, 0)
-            Plan.profile[name] = (old.0 + dt, old.1 + 1)
+            Plan.profileLock.locked {
+                let old = Plan.profile[name] ?? (0, 0)
+                Plan.profile[name] = (old.0 + dt, old.1 + 1)
+            }
         }
     }
 

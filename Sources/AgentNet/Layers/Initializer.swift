@@ -23,7 +23,11 @@ public enum Initializer: Sendable {
         return shape.count == 2 ? (Float(shape[0]), Float(shape[1])) : (Float(shape[1] * field), Float(shape[0] * field))
     }
 
-    public func sample(_ shape: [Int]) throws -> Tensor {
+    /// A tensor of `shape` drawn from `Initializer.rng` (locked for the whole draw, so layers may be built on
+    /// several threads).
+    public func sample(_ shape: [Int]) throws -> Tensor { try Initializer.rng.drawing { try unlockedSample(shape) } }
+
+    private func unlockedSample(_ shape: [Int]) throws -> Tensor {
         let t = try Tensor(zeros: shape, dtype: .float32)
         let n = t.count, p = t.floats, r = Initializer.rng
         func uniform(_ a: Float) { for i in 0..<n { p[i] = (2 * r.uniform() - 1) * a } }

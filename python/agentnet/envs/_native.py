@@ -5,6 +5,8 @@ Output buffers are allocated once and their addresses cached, so a step costs on
 whatever the number of sub-environments.
 """
 import ctypes
+import functools
+import threading
 
 import numpy as np
 
@@ -28,6 +30,20 @@ _render = _lib.declare("agn_env_render", _i64, _i64, _i64, _ptr, _i64)
 NEXT_STEP, SAME_STEP, DISABLED = 0, 1, 2
 
 _MASK64 = (1 << 64) - 1
+
+
+def serialized(method):
+    """Runs an env method under the env's ``_lock``: threads sharing one env take turns, so no thread's actions,
+    observations or flags (kept in the batch's shared buffers) mix with another's."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked
+
+
+def new_lock():
+    return threading.RLock()
 
 
 def _address(array):

@@ -31,6 +31,7 @@ class NativeEnv(gymnasium.Env):
 
     def __init__(self, render_mode=None):
         spec = SPECS[self.native_id]
+        self._lock = _native.new_lock()
         self._native_spec = spec
         self.observation_space = spec.observation_space()
         self.action_space = spec.action_space()
@@ -42,6 +43,7 @@ class NativeEnv(gymnasium.Env):
 
     # ----- Gymnasium API -----
 
+    @_native.serialized
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
         self._check_open()
@@ -55,6 +57,7 @@ class NativeEnv(gymnasium.Env):
         self._needs_reset = False
         return self._batch.observations[0].copy(), {}
 
+    @_native.serialized
     def step(self, action):
         self._check_open()
         if self._needs_reset:
@@ -64,6 +67,7 @@ class NativeEnv(gymnasium.Env):
         return (self._batch.observations[0].copy(), float(self._batch.rewards[0]), bool(self._batch.terminated[0]),
                 bool(self._batch.truncated[0]), {})
 
+    @_native.serialized
     def render(self):
         """The current scene as a ``(height, width, 3)`` uint8 array in ``"rgb_array"`` mode; None before reset."""
         if self.render_mode is None:

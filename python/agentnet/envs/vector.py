@@ -58,6 +58,7 @@ class NativeVectorEnv(VectorEnv):
         self.single_action_space = spec.action_space()
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self._lock = _native.new_lock()
         self._native_spec = spec
         self._batch = _native.NativeBatch(self.native_id, self.num_envs, _MODES[autoreset_mode], max_episode_steps)
         self._discrete = self._batch.discrete
@@ -68,6 +69,7 @@ class NativeVectorEnv(VectorEnv):
 
     # ----- Gymnasium API -----
 
+    @_native.serialized
     def reset(self, *, seed=None, options=None):
         """Resets all sub-envs (or those in ``options["reset_mask"]``); sub-env i gets ``seed + i`` or ``seed[i]``."""
         self._check_open()
@@ -85,6 +87,7 @@ class NativeVectorEnv(VectorEnv):
         observations = self._batch.observations
         return np.where(mask[:, None], observations, previous), {}
 
+    @_native.serialized
     def step(self, actions):
         """Steps every sub-env with ``actions`` in one native call; returns ``(obs, rewards, terminations,
         truncations, infos)``."""
@@ -111,6 +114,7 @@ class NativeVectorEnv(VectorEnv):
             self._ended = terminated | truncated
         return batch.observations.copy(), batch.rewards.copy(), terminated, truncated, infos
 
+    @_native.serialized
     def render(self):
         """A tuple of ``(height, width, 3)`` uint8 frames, one per sub-env (None without ``render_mode``)."""
         if self.render_mode is None:
