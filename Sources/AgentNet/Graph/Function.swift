@@ -76,6 +76,7 @@ public final class Function: @unchecked Sendable {
 
     /// Runs the function on raw argument buffers and hands each output to `emit` while the engine lock is held.
     public func run(arguments: [(UnsafeRawPointer, DType, [Int])], emit: (Int, Tensor) throws -> Void) throws {
+        let floatMode = FloatMode.enterCompiled(); defer { floatMode.restore() }
         guard arguments.count == inputs.count else {
             throw AgentNetError.invalid("expected \(inputs.count) inputs (\(inputs.map(\.description).joined(separator: ", "))), got \(arguments.count)")
         }

@@ -87,11 +87,4 @@ public final class SharedValue: @unchecked Sendable {
 /// so several threads may call functions at once without racing on parameters.
 public enum Engine {
     public static let lock = Lock(recursive: true)
-
-    /// OpenBLAS starts with one thread per core; the small products RL networks use run fastest (and most
-    /// predictably next to numpy's own pool) on one. `setBLASThreads` raises it for large models.
-    static let configured: Bool = {
-        setBLASThreads(1)
-        return true
-    }()
 }
