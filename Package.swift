@@ -22,11 +22,10 @@ let package = Package(
         .library(name: "agentnet", type: .dynamic, targets: ["AgentNetC"]),
     ],
     targets: [
-        .systemLibrary(
-            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
+        // MXCSR access (flush-to-zero) and dladdr; OpenBLAS itself is not linked but loaded at run time (Platform/BLAS.swift).
+        .target(name: "AgentNetPlatform"),
         .target(name: "AgentNetFastMath", swiftSettings: wide),
-        .target(name: "AgentNet", dependencies: ["CBLAS", "AgentNetFastMath"], swiftSettings: optimize),
+        .target(name: "AgentNet", dependencies: ["AgentNetPlatform", "AgentNetFastMath"], swiftSettings: optimize),
         .target(name: "AgentNetC", dependencies: ["AgentNet"], swiftSettings: optimize),
         // MARK: Tests
         .target(name: "AgentNetTestSupport", dependencies: ["AgentNet"], path: "Tests/AgentNetTestSupport"),

@@ -1,5 +1,14 @@
 """One Adam training step (and forward only) of an MLP, AgentNet against PyTorch CPU (1 thread) and numpy,
-measured in the same run. Prints microseconds per call and ratios; also GFLOP/s against OpenBLAS's sgemm peak."""
+measured in the same run. Prints microseconds per call and ratios; also GFLOP/s against OpenBLAS's sgemm peak.
+
+Steady state: every implementation runs --warmup training steps (default 2,000) before it is timed, so parameters
+have drifted as they do in training (denormals appear after a few hundred Adam steps). Every row carries the BLAS
+core and float mode; the header the CPU model. `--denormal-steps N` also times the 4-256-256-2 batch-32 Adam step
+over N steps with flush-to-zero on and off (agentnet.set_flush_denormal).
+
+    PYTHONPATH=python python benchmarks/bench_mlp.py [--warmup 2000] [--denormal-steps 5000]
+"""
+import argparse
 import time
 
 import numpy as np
@@ -7,12 +16,18 @@ import numpy as np
 import agentnet
 import agentnet.tensor as T
 from agentnet import objectives, updates
+from agentnet._config import config_summary
 
 try:
     import torch
     torch.set_num_threads(1)
 except ImportError:  # PyTorch is optional
     torch = None
+
+
+def warm(fn, steps):
+    for _ in range(steps):
+        fn()
 
 
 def timeit(fn, min_time=0.3):
@@ -117,24 +132,62 @@ def sgemm_peak():
     return 2 * 1024 ** 3 / us / 1e3
 
 
+def row_tag():
+    c = agentnet.get_config()
+    return f"{c['blas']['core']}/{'FTZ' if c['flush_denormal'] else 'IEEE'}"
+
+
+def denormal_effect(steps, block=500):
+    """Per-block mean time of the 4-256-256-2 batch-32 Adam step over `steps` steps, FTZ on and off."""
+    print(f"\nAdam step 4-256-256-2, batch 32: mean us per step in blocks of {block} steps, from a fresh network")
+    print(f"{'steps':>12} {'FTZ on':>9} {'FTZ off':>9}")
+    results = {}
+    for flush in (True, False):
+        agentnet.set_flush_denormal(flush)
+        _, train = agentnet_step([4, 256, 256, 2], 32, np.random.default_rng(1))
+        times = []
+        for _ in range(steps // block):
+            start = time.perf_counter()
+            warm(train, block)
+            times.append((time.perf_counter() - start) / block * 1e6)
+        results[flush] = times
+    agentnet.set_flush_denormal(True)
+    for i, (on, off) in enumerate(zip(results[True], results[False])):
+        print(f"{i * block:>5}-{(i + 1) * block:<6} {on:9.1f} {off:9.1f}")
+    print(f"{'mean':>12} {np.mean(results[True]):9.1f} {np.mean(results[False]):9.1f}")
+
+
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--warmup", type=int, default=2000, help="training steps before timing (default 2000)")
+    ap.add_argument("--denormal-steps", type=int, default=0, help="also measure FTZ on/off over this many steps")
+    args = ap.parse_args()
     rng = np.random.default_rng(0)
+    print(config_summary())
+    print(f"PyTorch {torch.__version__ if torch else 'not installed'}; warm-up {args.warmup} steps per implementation")
     peak = sgemm_peak()
     print(f"OpenBLAS sgemm peak through AgentNet (1024^3, 1 thread): {peak:.1f} GFLOP/s")
-    header = f"{'net':>14} {'batch':>6} {'mode':>8} {'agentnet us':>12} {'numpy us':>9} {'torch us':>9} {'vs numpy':>9} {'vs torch':>9} {'GFLOP/s':>8}"
+    header = (f"{'net':>14} {'batch':>6} {'mode':>8} {'agentnet us':>12} {'numpy us':>9} {'torch us':>9} "
+              f"{'vs numpy':>9} {'vs torch':>9} {'GFLOP/s':>8}  core/float")
     print(header)
     for sizes in ([4, 64, 64, 2], [4, 256, 256, 2]):
         for batch in (32, 256, 4096):
             ours, ref, tor = agentnet_step(sizes, batch, rng), numpy_step(sizes, batch, rng), None
             if torch is not None:
                 tor = torch_step(sizes, batch, rng)
+            for impl in (ours, ref, tor):
+                if impl is not None:
+                    warm(impl[1], args.warmup)
+                    warm(impl[0], min(args.warmup, 200))
             flops = 2 * batch * sum(a * b for a, b in zip(sizes, sizes[1:]))
             for k, mode in enumerate(("forward", "step")):
                 a, n = timeit(ours[k]), timeit(ref[k])
                 t = timeit(tor[k]) if tor else float("nan")
                 gflops = flops * (3 if mode == "step" else 1) / a / 1e3
                 print(f"{'-'.join(map(str, sizes)):>14} {batch:>6} {mode:>8} {a:12.1f} {n:9.1f} {t:9.1f} "
-                      f"{n / a:8.2f}x {t / a:8.2f}x {gflops:8.2f}")
+                      f"{n / a:8.2f}x {t / a:8.2f}x {gflops:8.2f}  {row_tag()}")
+    if args.denormal_steps:
+        denormal_effect(args.denormal_steps)
 
 
 if __name__ == "__main__":

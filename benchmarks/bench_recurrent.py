@@ -3,8 +3,12 @@
 GFLOP/s (matrix-product and convolution FLOPs of forward+backward, 2·M·N·K per product) and that as a fraction of an
 sgemm peak measured here. Without torch only our numbers are printed.
 
-Timing: calls alternate between the two implementations in rounds; each round is the mean over ~0.2 s, the table
-shows the best round (the machine is shared and noisy; the best round is the least disturbed one).
+Timing: each implementation first runs --warmup calls (default 2,000: steady state), then calls alternate between
+the two implementations in rounds; each round is the mean over ~0.2 s, the table shows the best round (the machine
+is shared and noisy; the best round is the least disturbed one). The GRU is timed with three losses: the sum of the
+hidden states, `T.mean(h ** 2)` and `T.mean(h * h)` (torch: `out.pow(2).mean()`, `(out * out).mean()`), so that one
+op's kernel does not decide the ratio. The header prints the CPU model, BLAS core and float mode, every row its
+core and float mode.
 
     AGENTNET_LIB=.build-perf/release/libagentnet.so PYTHONPATH=python python benchmarks/bench_recurrent.py
 """
@@ -17,6 +21,7 @@ import numpy as np  # noqa: E402
 
 import agentnet  # noqa: E402
 import agentnet.tensor as T  # noqa: E402
+from agentnet._config import config_summary  # noqa: E402
 
 try:
     import torch
@@ -38,11 +43,15 @@ def mean_us(fn, min_time):
             return el / n * 1e6
 
 
-def best_of(fns, rounds, min_time):
-    """Best per-call time (us) of each function over `rounds` interleaved rounds."""
+WARMUP = 2000
+
+
+def best_of(fns, rounds, min_time, warmup=None):
+    """Best per-call time (us) of each function over `rounds` interleaved rounds, after WARMUP calls of each."""
     for f in fns:
         if f is not None:
-            f()
+            for _ in range(WARMUP if warmup is None else warmup):
+                f()
     best = [float("inf")] * len(fns)
     for _ in range(rounds):
         for i, f in enumerate(fns):
@@ -61,7 +70,14 @@ def gru_params(rng):
     return wx, u, b
 
 
-def gru_agentnet_tensor(params, xs):
+LOSSES = {
+    "sum": (lambda hs: hs.sum(), lambda out: out.sum()),
+    "mean h**2": (lambda hs: T.mean(hs ** 2), lambda out: out.pow(2).mean()),
+    "mean h*h": (lambda hs: T.mean(hs * hs), lambda out: (out * out).mean()),
+}
+
+
+def gru_agentnet_tensor(params, xs, loss_name="sum"):
     """The unrolled GRU from agentnet.tensor ops: per tick one x_t·Wx and one h·U, then slices per gate."""
     x = T.tensor3("x")
     wx, u, b = (agentnet.shared(p) for p in params)
@@ -75,7 +91,7 @@ def gru_agentnet_tensor(params, xs):
         c = T.tanh(xp[:, 2 * NH:] + r * hp[:, 2 * NH:])
         h = (1 - z) * h + z * c
         hs.append(h)
-    loss = T.stack(hs, axis=1).sum()
+    loss = LOSSES[loss_name][0](T.stack(hs, axis=1))
     grads = T.grad(loss, [wx, u, b])
     f = agentnet.function([x], [loss] + grads)
     return lambda: f(xs)
@@ -100,7 +116,7 @@ def gru_agentnet_recurrence(params, xs):
     return lambda: f(xs)
 
 
-def gru_torch(params, xs):
+def gru_torch(params, xs, loss_name="sum"):
     wx, u, b = params
     net = torch.nn.GRU(NIN, NH, batch_first=True)
     # torch's gate order is (reset, update, new) like ours; weights are [3·NH, in].
@@ -114,7 +130,7 @@ def gru_torch(params, xs):
     def step():
         net.zero_grad()
         out, _ = net(x)
-        loss = out.sum()
+        loss = LOSSES[loss_name][1](out)
         loss.backward()
         return loss.item()
     return step, net
@@ -171,7 +187,7 @@ def sgemm_peak(rounds, min_time):
     a, b = T.matrix("a"), T.matrix("b")
     f = agentnet.function([a, b], T.dot(a, b))
     m = np.random.rand(512, 512).astype(np.float32)
-    ours, npy = best_of([lambda: f(m, m), lambda: m @ m], rounds, min_time)
+    ours, npy = best_of([lambda: f(m, m), lambda: m @ m], rounds, min_time, warmup=20)
     flops = 2 * 512 ** 3
     return flops / ours / 1e3, flops / npy / 1e3
 
@@ -180,8 +196,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--min-time", type=float, default=0.2)
+    ap.add_argument("--warmup", type=int, default=2000, help="calls of each implementation before timing")
     args = ap.parse_args()
+    global WARMUP
+    WARMUP = args.warmup
     rng = np.random.default_rng(0)
+    print(config_summary())
+    print(f"PyTorch {torch.__version__ if torch else 'not installed'}; warm-up {WARMUP} calls per implementation")
 
     peak_ours, peak_np = sgemm_peak(args.rounds, args.min_time)
     peak = max(peak_ours, peak_np)
@@ -191,13 +212,14 @@ def main():
     rows = []
     params = gru_params(rng)
     xs = rng.normal(size=(B, TICKS, NIN)).astype(np.float32)
-    cases = [("gru tensor ops", gru_agentnet_tensor(params, xs), gru_flops())]
-    rec = gru_agentnet_recurrence(params, xs)
-    if rec is not None:
-        cases.append(("gru Recurrence", rec, gru_flops()))
-    tgru = gru_torch(params, xs)[0] if torch is not None else None
-    for name, ours, flops in cases:
-        rows.append((name, *best_of([ours, tgru], args.rounds, args.min_time), flops))
+    for loss_name in LOSSES:
+        tgru = gru_torch(params, xs, loss_name)[0] if torch is not None else None
+        cases = [("gru " + loss_name, gru_agentnet_tensor(params, xs, loss_name))]
+        rec = gru_agentnet_recurrence(params, xs) if loss_name == "sum" else None
+        if rec is not None:
+            cases.append(("gru Recurrence", rec))
+        for name, ours in cases:
+            rows.append((name, *best_of([ours, tgru], args.rounds, args.min_time), gru_flops()))
 
     xa = rng.random((B,) + ATARI_IN, dtype=np.float32)
     tat = atari_torch(xa) if torch is not None else None
@@ -205,11 +227,13 @@ def main():
 
     print(f"batch {B}; GRU {NIN}->{NH} x {TICKS} ticks; Atari 4x84x84 conv 32-64-64, dense 512-{N_ACTIONS}; "
           f"forward+backward, grads of all weights")
-    print(f"{'case':>16} {'agentnet ms':>12} {'torch ms':>9} {'vs torch':>9} {'GFLOP/s':>8} {'torch GF/s':>10} {'of peak':>8}")
+    c = agentnet.get_config()
+    tag = f"{c['blas']['core']}/{'FTZ' if c['flush_denormal'] else 'IEEE'}"
+    print(f"{'case':>16} {'agentnet ms':>12} {'torch ms':>9} {'vs torch':>9} {'GFLOP/s':>8} {'torch GF/s':>10} {'of peak':>8}  core/float")
     for name, a, t, flops in rows:
         g = flops / a / 1e3
         tg = flops / t / 1e3 if t < float("inf") else float("nan")
-        print(f"{name:>16} {a / 1e3:12.2f} {t / 1e3:9.2f} {t / a:8.2f}x {g:8.2f} {tg:10.2f} {g / peak:7.0%}")
+        print(f"{name:>16} {a / 1e3:12.2f} {t / 1e3:9.2f} {t / a:8.2f}x {g:8.2f} {tg:10.2f} {g / peak:7.0%}  {tag}")
 
 
 if __name__ == "__main__":

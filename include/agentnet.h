@@ -67,6 +67,12 @@ int32_t agn_function_output_info(agn_handle function, const int64_t *desc, int64
                                  int32_t *ndims, int64_t *dims);
 int32_t agn_set_num_threads(int32_t n);
 
+/* Engine configuration as one JSON object (BLAS library, version, core and how it was chosen, thread count, SIMD
+ * path, flush-to-zero setting, the calling thread's MXCSR, CPU); valid until this thread's next string result. */
+int32_t agn_config_json(const char **json);
+/* Compiled calls flush denormals (FTZ/DAZ) when enabled = 1 (the default), run in the caller's mode when 0. */
+int32_t agn_set_flush_denormal(int32_t enabled);
+
 /* Layers (Lasagne's contract): creation by kind ("DenseLayer", ...) and JSON attributes; parameters given as
  * {"shared": handle} or an initializer {"kind": "GlorotUniform", "gain": 1}. input_shapes holds every incoming
  * shape back to back (-1 for unknown), input_ranks their ranks. */

@@ -37,7 +37,7 @@ import Glibc
     @Test func wideLoopsEqualBaselineBitForBit() throws {
         var xs: [Float] = (-100 * 64...100 * 64).map { Float($0) / 64 }
         xs += [.nan, .infinity, -.infinity, 1e-30, -1e-30, 0.625, -0.625, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
-        let wideOK = WideLoops.cpuFlags().contains("avx2")
+        let wideOK = CPUInfo.current.has("avx2")
         for n in Array(0...17) + [xs.count] {
             let a = Array(xs.suffix(n))
             var base = [Float](repeating: 0, count: n), wide = base, dispatched = base

@@ -7,6 +7,7 @@ replace Theano and Lasagne.
 from ._lib import AgentNetError
 from ._core import SharedVariable, Variable, set_num_threads, shared
 from ._function import Function, function
+from ._config import get_config, set_flush_denormal, show_config
 from . import tensor
 from . import init, nonlinearities, objectives, updates, layers
 from . import utils, memory, agent

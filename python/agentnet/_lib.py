@@ -39,18 +39,9 @@ def _load():
     for path in _candidates():
         tried.append(str(path))
         if path.is_file():
-            # OpenBLAS sizes its thread pool when loaded. Load ours single-threaded (the small products RL nets
-            # use are fastest that way, and no idle threads compete with numpy's pool); agentnet.set_num_threads
-            # raises it later. The variable is restored so numpy's own pool is unaffected.
-            saved = os.environ.get("OPENBLAS_NUM_THREADS")
-            os.environ["OPENBLAS_NUM_THREADS"] = "1"
-            try:
-                return ctypes.CDLL(str(path))
-            finally:
-                if saved is None:
-                    del os.environ["OPENBLAS_NUM_THREADS"]
-                else:
-                    os.environ["OPENBLAS_NUM_THREADS"] = saved
+            # The engine loads OpenBLAS itself, single-threaded and with kernels that fit the CPU
+            # (Sources/AgentNet/Platform/BLAS.swift); nothing to prepare here.
+            return ctypes.CDLL(str(path))
     raise ImportError(
         "AgentNet's engine library was not found (looked in: " + ", ".join(tried) + "). "
         "Install the package with `pip install .` from the AgentNet checkout, or set AGENTNET_LIB."

@@ -61,9 +61,11 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment, @unch
         let obs = try rows(observations, D.observationSize, "observations")
         let options = options ?? D.defaultResetOptions
         try D.validate(options)
-        for i in 0..<numEnvs where mask?[i] ?? true {
-            dynamics.reset(i, &episodes, options: options)
-            dynamics.observe(i, into: obs + i * D.observationSize)
+        FloatMode.ieee {  // physics keeps IEEE semantics even when called from a compiled (flush-to-zero) call
+            for i in 0..<numEnvs where mask?[i] ?? true {
+                dynamics.reset(i, &episodes, options: options)
+                dynamics.observe(i, into: obs + i * D.observationSize)
+            }
         }
     }
 
@@ -87,7 +89,7 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment, @unch
             actions: typed, observations: try rows(output.observations, D.observationSize, "observations"),
             rewards: try rows(output.rewards, 1, "rewards"), terminated: try rows(output.terminated, 1, "terminated"),
             truncated: try rows(output.truncated, 1, "truncated"), finalObservations: finals)
-        dynamics._stepAll(&episodes, buffers)
+        FloatMode.ieee { dynamics._stepAll(&episodes, buffers) }  // Gymnasium-exact physics: no flush-to-zero
     }
 
     /// Checks the action batch's kind, count and values, and returns it typed for the dynamics.

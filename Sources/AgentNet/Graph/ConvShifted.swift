@@ -1,5 +1,3 @@
-import CBLAS
-
 /// Convolution without im2col: products over shifted views of the stride-phase planes (Im2col.swift).
 ///
 /// With unit dilation and a kernel whose size the stride divides (`kh % sh == 0`, `kw % sw == 0`: every stride-1
@@ -168,7 +166,7 @@ enum ConvShifted {
                 let src = d.planes(of: x + b * s.image, s.planes.p)
                 if let bias { for f in 0..<F { (s.full.p + f * N).update(repeating: bias[f], count: N) } }
                 for (g, off) in s.offsets.enumerated() {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(F), Int32(N), Int32(R), 1,
+                    sgemm(false, false, Int32(F), Int32(N), Int32(R), 1,
                                 s.group(g), Int32(R), src + off, Int32(s.ps),
                                 bias == nil && g == 0 ? 0 : 1, s.full.p, Int32(N))
                 }
@@ -187,7 +185,7 @@ enum ConvShifted {
                 let dst = d.zeroedAccumulator(for: dx + b * s.image, s.planes.p)
                 d.spread(g + b * F * d.P, s.full.p)
                 for (k, off) in s.offsets.enumerated() {
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(R), Int32(N), Int32(F), 1,
+                    sgemm(true, false, Int32(R), Int32(N), Int32(F), 1,
                                 s.group(k), Int32(R), s.full.p, Int32(N), 1, dst + off, Int32(s.ps))
                 }
                 d.mergeAccumulator(s.planes.p, into: dx + b * s.image)
@@ -204,7 +202,7 @@ enum ConvShifted {
                 let src = d.planes(of: x + b * s.image, s.planes.p)
                 d.spread(g + b * F * d.P, s.full.p)
                 for (k, off) in s.offsets.enumerated() {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(R), Int32(F), Int32(N), 1,
+                    sgemm(false, true, Int32(R), Int32(F), Int32(N), 1,
                                 src + off, Int32(s.ps), s.full.p, Int32(N), b == 0 ? 0 : 1, s.group(k), Int32(F))
                 }
             }

@@ -103,6 +103,7 @@ public final class Function: @unchecked Sendable {
     /// Runs the function on raw argument buffers and hands each output to `emit` while the function's locks are held
     /// (so `emit` must not call a function or read a shared value this one writes).
     public func run(arguments: [(UnsafeRawPointer, DType, [Int])], emit: (Int, Tensor) throws -> Void) throws {
+        let floatMode = FloatMode.enterCompiled(); defer { floatMode.restore() }
         guard arguments.count == inputs.count else {
             throw AgentNetError.invalid("expected \(inputs.count) inputs (\(inputs.map(\.description).joined(separator: ", "))), got \(arguments.count)")
         }

@@ -51,13 +51,3 @@ extension Node: Hashable {
     public func hash(into h: inout Hasher) { h.combine(id) }
 }
 
-/// Engine-wide configuration. There is no engine-wide lock: each compiled function and each shared value has its
-/// own (Function.swift, SharedValue.swift), so independent functions run in parallel from several threads.
-public enum Engine {
-    /// OpenBLAS starts with one thread per core; the small products RL networks use run fastest (and most
-    /// predictably next to numpy's own pool) on one. `setBLASThreads` raises it for large models.
-    static let configured: Bool = {
-        setBLASThreads(1)
-        return true
-    }()
-}

@@ -1,9 +1,7 @@
-import CBLAS
-
 /// 2-D convolution on NCHW tensors (Theano's `conv2d`): input `[B, C, H, W]`, filters `[F, C, kh, kw]`, output
 /// `[B, F, oh, ow]` with `oh = (H + 2·ph − ((kh − 1)·dh + 1)) / sh + 1`.
 ///
-/// Implemented as im2col + `cblas_sgemm`: the columns of several batch items are laid side by side so one product
+/// Implemented as im2col + `sgemm`: the columns of several batch items are laid side by side so one product
 /// covers them (small feature maps late in a network would otherwise make many tiny products). `flip` selects true
 /// convolution (Theano's default, the kernel is flipped spatially) over cross-correlation; the flip is folded into
 /// the im2col index mapping, so filters are never copied. The two gradients are separate ops
@@ -207,7 +205,7 @@ public struct Conv2DOp: Op {
                 for t in 0..<n { d.im2col(x + (b0 + t) * image, col, ld, t * P, planes.p) }
                 let dst = n == 1 ? out + b0 * F * P : tmp.p
                 if let pbias { for f in 0..<F { (dst + f * ld).update(repeating: pbias[f], count: ld) } }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(F), Int32(ld), Int32(K), 1,
+                sgemm(false, false, Int32(F), Int32(ld), Int32(K), 1,
                             w, Int32(K), col, Int32(ld), pbias == nil ? 0 : 1, dst, Int32(ld))
                 if n > 1 { scatterFeatures(tmp.p, out + b0 * F * P, F, P, n) }
                 b0 += n

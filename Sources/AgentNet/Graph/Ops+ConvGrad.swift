@@ -1,5 +1,3 @@
-import CBLAS
-
 /// The two gradient ops of `conv2d` (see Ops+Conv.swift): with respect to the input and to the filters.
 
 /// Gradient of `conv2d` with respect to its input: `col2im(Wᵀ·g)`. Inputs: `g [B, F, oh, ow]`, filters, and the
@@ -54,7 +52,7 @@ public struct Conv2DInputGradOp: Op {
                     gatherFeatures(g + b0 * F * P, tmp.p, F, P, n)
                     src = UnsafePointer(tmp.p)
                 }
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(K), Int32(ld), Int32(F), 1,
+                sgemm(true, false, Int32(K), Int32(ld), Int32(F), 1,
                             w, Int32(K), src, Int32(ld), 0, col.p, Int32(ld))
                 for t in 0..<n { d.col2im(col.p, ld, t * P, dx + (b0 + t) * image, planes.p) }
                 b0 += n
@@ -132,7 +130,7 @@ public struct Conv2DFilterGradOp: Op {
                     gatherFeatures(g + b0 * F * P, tmp.p, F, P, n)
                     src = UnsafePointer(tmp.p)
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(F), Int32(K), Int32(ld), 1,
+                sgemm(false, true, Int32(F), Int32(K), Int32(ld), 1,
                             src, Int32(ld), col, Int32(ld), b0 == 0 ? 0 : 1, dw, Int32(K))
                 b0 += n
             }

@@ -1,6 +1,4 @@
-import CBLAS
-
-/// Matrix products through `cblas_sgemm`.
+/// Matrix products through `sgemm` (OpenBLAS's `cblas_sgemm`, Platform/BLAS.swift).
 ///
 /// Plain mode: each operand is viewed as 2-D by flattening its leading axes (`[..., K]` → `[M, K]`), so `dot` of a
 /// `[batch, tick, features]` tensor with a `[features, units]` matrix is one gemm. Output shape:
@@ -81,7 +79,6 @@ public struct MatMulOp: Op {
         }
         let (ar, ac) = view(a.shape), (br, bc) = view(b.shape)
         let m = Int32(transA ? ac : ar), k = Int32(transA ? ar : ac), n = Int32(transB ? br : bc)
-        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         let pa = a.floats, pb = b.floats, pc = output.floats
         let sa = ar * ac, sb = br * bc, sc = Int(m) * Int(n)
         let lda = Int32(max(ac, 1)), ldb = Int32(max(bc, 1)), ldc = max(n, 1)
@@ -89,7 +86,7 @@ public struct MatMulOp: Op {
             if m == 0 || n == 0 { return }
             if k == 0 { if beta == 0 { pc.update(repeating: 0, count: sc * batches) }; return }
             for i in 0..<batches {
-                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1, pa + i * sa, lda, pb + i * sb, ldb, beta, pc + i * sc, ldc)
+                sgemm(transA, transB, m, n, k, 1, pa + i * sa, lda, pb + i * sb, ldb, beta, pc + i * sc, ldc)
             }
         }
     }
@@ -105,7 +102,3 @@ public struct MatMulOp: Op {
         return [try T.reshape(da, T.shape(a)), try T.reshape(db, T.shape(b))]
     }
 }
-
-/// OpenBLAS's thread count for the engine's matrix products (numpy keeps its own pool).
-public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-public func blasThreads() -> Int { Int(openblas_get_num_threads()) }

@@ -20,7 +20,7 @@ final class Plan {
     let retained: [TensorStorage]
 
     init(inputs: [Node], inputShapes: [[Int]], outputs: [Node], updates: [(SharedValue, Node)]) throws {
-        _ = Engine.configured
+        _ = BLASLibrary.shared  // load OpenBLAS (and choose its kernels) here rather than in the first compute
         let roots = outputs + updates.map(\.1)
         let order = topologicalOrder(roots)
 

@@ -8,31 +8,15 @@ import Glibc
 /// GRU benchmark's step). The wheel is built for baseline x86-64 and runs anywhere; CPUs with AVX2 take the wide
 /// loops, whose results are identical bit for bit. `AGENTNET_SIMD=baseline` forces the baseline loops.
 enum WideLoops {
-    /// True when the CPU (as the kernel reports it in /proc/cpuinfo) has AVX2, and the override is not set.
+    /// True when the CPU (as /proc/cpuinfo reports it, CPUInfo.swift) has AVX2, and the override is not set.
     static let enabled: Bool = {
         #if arch(x86_64) && canImport(Glibc)
         if let v = getenv("AGENTNET_SIMD"), String(cString: v) == "baseline" { return false }
-        return cpuFlags().contains("avx2")
+        return CPUInfo.current.has("avx2")
         #else
         return false
         #endif
     }()
-
-    /// The `flags` line of /proc/cpuinfo as a set of words (empty when it cannot be read).
-    static func cpuFlags() -> Set<Substring> {
-        #if canImport(Glibc)
-        guard let f = fopen("/proc/cpuinfo", "r") else { return [] }
-        defer { fclose(f) }
-        var line: UnsafeMutablePointer<CChar>? = nil
-        var cap = 0
-        defer { free(line) }
-        while getline(&line, &cap, f) > 0, let line {
-            let s = String(cString: line)
-            if s.hasPrefix("flags") { return Set(s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })) }
-        }
-        #endif
-        return []
-    }
 }
 
 /// `o[i] = sigmoid(a[i])` for `i < n` (contiguous buffers).

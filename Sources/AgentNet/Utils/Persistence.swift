@@ -45,9 +45,9 @@ public enum Persistence {
         return Array(zip(uniqueNames(params.map(\.name)), params.map(\.value))).map { (name: $0.0, value: $0.1) }
     }
 
-    /// Copies of the parameters' values, all taken under the engine lock (one consistent snapshot).
+    /// Copies of the parameters' values, each taken under its own shared value's read lock.
     public static func stateDict(_ params: [(name: String, value: SharedValue)]) -> [(name: String, tensor: Tensor)] {
-        Engine.lock.locked { params.map { (name: $0.name, tensor: $0.value.value) } }
+        params.map { (name: $0.name, tensor: $0.value.value) }
     }
 
     /// Saves the parameters to `path` (atomically). The metadata holds `format` ("agentnet") and
@@ -135,9 +135,7 @@ public enum Persistence {
         }
         // Read and convert everything before setting anything, so a failure part-way changes nothing.
         let tensors = try fitting.map { try fetch($0.name, $0.value.dtype) }
-        try Engine.lock.locked {
-            for (p, t) in zip(fitting, tensors) { try p.value.set(t) }
-        }
+        for (p, t) in zip(fitting, tensors) { try p.value.set(t) }
         report.loaded = fitting.map(\.name)
         return report
     }
