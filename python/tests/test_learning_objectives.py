@@ -220,3 +220,13 @@ def test_bad_inputs():
         qlearning.get_elementwise_objective(Q, A, ONE, n_steps=-1)
     with pytest.raises(ValueError):
         qlearning.get_elementwise_objective(Q, A, np.ones((1, 5)))
+
+
+def test_naf_sizes_and_objective():
+    from agentnet.learning import qlearning_naf
+    assert [qlearning_naf.diag_to_tril_size(d) for d in (1, 2, 3, 4)] == [1, 3, 6, 10]
+    assert [qlearning_naf.tril_size_to_diag(s) for s in (1, 3, 6, 10)] == [1, 2, 3, 4]
+    with pytest.raises(ValueError):
+        qlearning_naf.tril_size_to_diag(4)
+    qa, v = np.float32([[1, 4, 5, 8]]), np.float32([[2, 4, 6, 8]])
+    np.testing.assert_array_equal(qlearning_naf.get_elementwise_objective(qa, v, ONE, gamma_or_gammas=0.5), [[4, 0, 0, 0]])

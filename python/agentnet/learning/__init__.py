@@ -11,6 +11,6 @@ generic
 qlearning, sarsa, a2c, reinforce, dpg, qlearning_naf
     The algorithms.
 """
-from . import generic, qlearning, sarsa, a2c, reinforce, dpg
+from . import generic, qlearning, sarsa, a2c, reinforce, dpg, qlearning_naf
 
-__all__ = ["generic", "qlearning", "sarsa", "a2c", "reinforce", "dpg"]
+__all__ = ["generic", "qlearning", "sarsa", "a2c", "reinforce", "dpg", "qlearning_naf"]
