@@ -72,6 +72,13 @@ int32_t agn_set_num_threads(int32_t n);
 int32_t agn_config_json(const char **json);
 /* Compiled calls flush denormals (FTZ/DAZ) when enabled = 1 (the default), run in the caller's mode when 0. */
 int32_t agn_set_flush_denormal(int32_t enabled);
+/* Learning objectives (agentnet.learning): kind "qlearning", "sarsa", "a2c", "reinforce" or "dpg_critic"; the
+ * attribute "inputs" names each input ("qvalues", "actions", "rewards", "is_alive", ...), the other attributes are
+ * the seed's parameters ({"n_steps": 3, "crop_last": true, "loss_function": "squared_error"}). Writes one or two
+ * node handles to outs (n_outs >= 2; the second is 0 when there is one result). The n-step value reference is the
+ * node kind "value_reference" of agn_node_create, with the same input naming. */
+int32_t agn_learning_objective(const char *kind, const char *attributes_json, const agn_handle *inputs, int64_t n_inputs,
+                               agn_handle *outs, int64_t n_outs);
 
 /* Layers (Lasagne's contract): creation by kind ("DenseLayer", ...) and JSON attributes; parameters given as
  * {"shared": handle} or an initializer {"kind": "GlorotUniform", "gain": 1}. input_shapes holds every incoming

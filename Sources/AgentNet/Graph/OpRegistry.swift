@@ -142,6 +142,10 @@ public enum OpRegistry {
             }
             return try Node.make(RandomOp(kind: k, state: random, dtype: dtype("dtype", dflt)), ins)
         case "conv2d", "conv1d", "pool2d": return try makeConvolutionNode(kind, attrs, inputs)
+        case "value_reference": return try LearningRegistry.valueReference(attrs, inputs)
+        case "values_for_actions": try arity(2); return try Generic.valuesForActions(inputs[0], inputs[1])
+        case "end_indicator": try arity(1); return try Generic.endIndicator(inputs[0], forceEndAtTMax: bool("force_end_at_t_max"))
+        case "mask_by_eos": try arity(1); return try Generic.maskByEOS(inputs[0])
         default:
             throw AgentNetError.invalid("unknown op kind '\(kind)'")
         }
