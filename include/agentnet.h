@@ -112,6 +112,11 @@ int32_t agn_layer_count_params(const agn_handle *layers, int64_t n, const char *
 int32_t agn_layer_set_all_param_values(const agn_handle *layers, int64_t n, const char *tags_json, const void *const *data,
                                        const int32_t *dtypes, const int32_t *ndims, const int64_t *dims, int64_t n_values);
 
+/* Initializers: one engine generator for all of them. spec_json like {"kind": "GlorotUniform", "gain": 1,
+ * "c01b": false}; data holds n float32 values, n = the shape's size. */
+int32_t agn_init_seed(uint64_t seed);
+int32_t agn_init_sample(const char *spec_json, int32_t ndim, const int64_t *dims, float *data, int64_t n);
+
 /* Build-time callbacks into the host (ARCHITECTURE §3). request: 1 layer outputs, 2 output shape
  * ({"input_shapes": [...]} -> reply [shape]), 3 apply a callable, 4 release the host object. The host owns the
  * input handles it gets, keeps its result expressions alive until its next callback on the thread, and writes a
