@@ -3,6 +3,7 @@
 Subclasses (dense, convolution, recurrent...) implement ``get_output_shape_for`` and ``get_output_for`` and
 register their parameters with :meth:`Layer.add_param`.
 """
+import copy
 import json
 import numbers
 from collections import OrderedDict
@@ -325,6 +326,34 @@ class _EngineMirror:
                            output_shape=[d if isinstance(d, numbers.Integral) else None for d in shape],
                            output_count=count, output_dtype=dtype_name(dtype if isinstance(dtype, str) else None),
                            name=self.name)
+
+    def __deepcopy__(self, memo):
+        """An independent copy of the layer and of everything below it: parameters get new shared variables holding
+        copies of their values, and the copy gets its own engine layer."""
+        cls = type(self)
+        new = cls.__new__(cls)
+        memo[id(self)] = new
+        for k, v in self.__dict__.items():
+            if k not in ("_engine_layer", "_host_key", "_params"):
+                new.__dict__[k] = copy.deepcopy(v, memo)
+        new.__dict__["_params"] = ParamDict([(copy.deepcopy(p, memo), set(t)) for p, t in self.params.items()],
+                                            layer=new)
+        if "_engine_layer" in self.__dict__:
+            new._handle
+        return new
+
+    def __copy__(self):
+        """A layer sharing this one's incoming layers and parameter objects, with its own engine layer."""
+        cls = type(self)
+        new = cls.__new__(cls)
+        new.__dict__.update((k, v) for k, v in self.__dict__.items() if k not in ("_engine_layer", "_host_key", "_params"))
+        new.__dict__["_params"] = ParamDict([(p, set(t)) for p, t in self.params.items()], layer=new)
+        return new
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"{type(self).__name__} cannot be pickled: layers hold engine objects. Save the weights "
+                        "(get_all_param_values, agentnet.utils.persistence) and rebuild the network instead; "
+                        "copy.deepcopy gives an independent copy in this process")
 
     def _host_request(self, request, options, inputs):
         """Answers the engine's callback: outputs for input expressions, or the output shape for input shapes."""

@@ -76,6 +76,11 @@ class EngineLayer:
     def __del__(self):
         _lib.release(getattr(self, "handle", 0))
 
+    def __copy__(self):
+        raise TypeError("an EngineLayer handle cannot be copied; copy the Python layer that owns it instead")
+
+    __deepcopy__ = __reduce_ex__ = lambda self, *args: EngineLayer.__copy__(self)
+
     def output(self, inputs, deterministic=False):
         inputs = [x if isinstance(x, Variable) else _core.constant(x) for x in inputs]
         h = ctypes.c_int64()
