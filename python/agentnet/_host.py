@@ -35,7 +35,7 @@ _state = threading.local()
 def register(obj, weak=True, label=None):
     """A new key for ``obj``; the engine then refers to it by that key."""
     key = next(_keys)
-    _objects[key] = weakref.ref(obj) if weak else obj
+    _objects[key] = weakref.ref(obj, lambda _, k=key: _objects.pop(k, None)) if weak else obj
     _labels[key] = label or type(obj).__name__
     return key
 
