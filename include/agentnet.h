@@ -78,6 +78,52 @@ int32_t agn_layer_info(agn_handle layer, int32_t *ndim, int64_t *dims, int64_t *
 /* A new handle to parameter `index` and its name and tags as JSON. */
 int32_t agn_layer_param(agn_handle layer, int64_t index, agn_handle *shared, const char **info_json);
 int32_t agn_layer_repr(agn_handle layer, const char **text);
+/* Kinds beside LayerRegistry's: "InputLayer" with {"input_var": node handle, "shape": [...]}, "CallbackLayer"
+ * {"host_key": k, "output_shape": [...], "output_count": n} (a host-language layer), "DictLayer", "ElementLayer"
+ * {"source": layer handle, "index": i}. Any kind accepts "host_key", naming the host object it stands for. */
+/* Incoming layers, one per input shape; handle 0 marks a free-floating input. */
+int32_t agn_layer_set_incoming(agn_handle layer, const agn_handle *incoming, int64_t n);
+/* A parameter: a shared value's handle (is_shared = 1) or an expression's; tags_json is a list of strings. */
+int32_t agn_layer_add_param(agn_handle layer, agn_handle param, int32_t is_shared, const char *name, const char *tags_json);
+int32_t agn_layer_remove_param(agn_handle layer, int64_t index);
+int32_t agn_layer_set_param_tags(agn_handle layer, int64_t index, const char *tags_json);
+/* {"nonlinearity": "tanh"} or {"host_key": k, "label": "..."} for a DenseLayer or NonlinearityLayer. */
+int32_t agn_layer_set_nonlinearity(agn_handle layer, const char *spec_json);
+int32_t agn_layer_remove_bias(agn_handle layer);
+/* Whole networks. get_output: input_nodes[i] stands for input_layers[i]; options_json carries get_output's
+ * keyword arguments ({"deterministic": true, ...}). Writes all outputs (several for a multi-output layer) to outs,
+ * each layer's count to counts, and per output its origin: index of the identical given input, -1 for a new
+ * expression, or -2 - k for the input variable of the input layer with host key k. */
+int32_t agn_layer_get_output(const agn_handle *layers, int64_t n, const agn_handle *input_layers,
+                             const agn_handle *input_nodes, int64_t n_inputs, const char *options_json, agn_handle *outs,
+                             int64_t out_cap, int64_t *counts, int64_t *origins);
+/* Output shapes for shapes given to some layers (back to back, -1 unknown); out_dims has 8 slots per layer. */
+int32_t agn_layer_get_output_shape(const agn_handle *layers, int64_t n, const agn_handle *input_layers,
+                                   const int64_t *input_shapes, const int32_t *input_ranks, int64_t n_inputs,
+                                   int32_t *out_ndims, int64_t *out_dims);
+/* Host keys of all layers in topological order; n_out gets the count, keys are written when it fits out_cap. */
+int32_t agn_layer_get_all_layers(const agn_handle *layers, int64_t n, const agn_handle *treat_as_input, int64_t n_treat,
+                                 int64_t *keys, int64_t out_cap, int64_t *n_out);
+/* Parameters filtered by tags_json ({"trainable": true, "regularizable": false}) as (owner host key, index). */
+int32_t agn_layer_get_all_params(const agn_handle *layers, int64_t n, const char *tags_json, int64_t *owner_keys,
+                                 int64_t *indices, int64_t out_cap, int64_t *n_out);
+int32_t agn_layer_count_params(const agn_handle *layers, int64_t n, const char *tags_json, int64_t *count);
+/* Sets the filtered parameters from buffers (data[i], dtypes[i], ndims[i], dims back to back); all checked first. */
+int32_t agn_layer_set_all_param_values(const agn_handle *layers, int64_t n, const char *tags_json, const void *const *data,
+                                       const int32_t *dtypes, const int32_t *ndims, const int64_t *dims, int64_t n_values);
+
+/* Initializers: one engine generator for all of them. spec_json like {"kind": "GlorotUniform", "gain": 1,
+ * "c01b": false}; data holds n float32 values, n = the shape's size. */
+int32_t agn_init_seed(uint64_t seed);
+int32_t agn_init_sample(const char *spec_json, int32_t ndim, const int64_t *dims, float *data, int64_t n);
+
+/* Build-time callbacks into the host (ARCHITECTURE §3). request: 1 layer outputs, 2 output shape
+ * ({"input_shapes": [...]} -> reply [shape]), 3 apply a callable, 4 release the host object. The host owns the
+ * input handles it gets, keeps its result expressions alive until its next callback on the thread, and writes a
+ * JSON reply or error message to reply_json. Called only while a graph is built, never from a compiled function. */
+typedef int32_t (*agn_host_fn)(int32_t request, int64_t key, const char *options_json, const agn_handle *in, int64_t n_in,
+                               agn_handle *out, int64_t out_cap, int64_t *n_out, const char **reply_json);
+int32_t agn_host_install(agn_host_fn fn);
 
 /* Persistence: safetensors files keyed by parameter name. names_json is a JSON array of n names (string, or null
  * for an unnamed parameter) for the n shared values, in get_all_params order; the engine makes them unique: each

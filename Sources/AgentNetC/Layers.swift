@@ -20,9 +20,12 @@ public func agn_layer_create(_ kind: UnsafePointer<CChar>?, _ attrs: UnsafePoint
             })
             at += Int(r)
         }
-        let layer = try LayerRegistry.make(k, json, inputShapes: shapes, name: json["name"]?.string) { id in
-            try Handles.get(Int64(id), as: SharedValue.self, "shared value")
-        }
+        let name = json["name"]?.string
+        let layer = try LayerKinds.make(k, json, inputShapes: shapes, name: name) { try Handles.get($0, as: AnyObject.self, "engine object") }
+            ?? LayerRegistry.make(k, json, inputShapes: shapes, name: name) { id in
+                try Handles.get(Int64(id), as: SharedValue.self, "shared value")
+            }
+        if let key = json["host_key"]?.int { layer.hostKey = Int64(key) }
         o.pointee = Handles.register(layer)
     }
 }
@@ -34,8 +37,8 @@ public func agn_layer_output(_ layer: Int64, _ inputs: UnsafePointer<Int64>?, _ 
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
         let o = try AgentNetC.out(out, "out")
-        let opts = try JSON.parse(options.map { String(cString: $0) } ?? "{}")
-        let node = try l.output(for: try nodes(inputs, n, "inputs"), options: LayerOptions(deterministic: opts["deterministic"]?.bool ?? false))
+        let opts = try LayerOptions(json: JSON.parse(options.map { String(cString: $0) } ?? "{}"))
+        let node = try l.output(for: try nodes(inputs, n, "inputs"), options: opts)
         o.pointee = Handles.register(node)
     }
 }
@@ -55,7 +58,7 @@ public func agn_layer_info(_ layer: Int64, _ ndim: UnsafeMutablePointer<Int32>?,
     }
 }
 
-/// Parameter `index` of a layer: a new handle to its shared value, and its name and tags as JSON
+/// Parameter `index` of a layer: a new handle to its shared value (to its expression if it has none), and its name and tags as JSON
 /// (`{"name": "dense.W", "tags": ["regularizable", "trainable"]}`, valid until the thread's next string call).
 @_cdecl("agn_layer_param")
 public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMutablePointer<Int64>?,
@@ -66,7 +69,7 @@ public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMuta
             throw AgentNetError(.invalidArgument, "\(l.kind) has \(l.params.count) parameters; index \(index) is out of range")
         }
         let p = l.params[Int(index)]
-        try out(shared, "shared").pointee = Handles.register(p.value)
+        try out(shared, "shared").pointee = Handles.register(p.value.map { $0 as AnyObject } ?? p.node)
         let json = JSON.object(["name": .string(p.name), "tags": .array(p.tags.sorted().map { .string($0) })])
         try out(info, "info").pointee = ThreadString.set(json.serialized)
     }

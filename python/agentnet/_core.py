@@ -108,6 +108,18 @@ class Variable:
     def __iter__(self):
         raise TypeError("a symbolic expression cannot be iterated over")
 
+    # Expressions are immutable engine nodes: a copy is the same expression (copying the handle would release
+    # it twice). Pickling cannot carry an engine handle to another process.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"{type(self).__name__} objects are engine handles and cannot be pickled; save parameter "
+                        "values (get_all_param_values, agentnet.utils.persistence) instead")
+
     # The operator and method set is attached by agentnet.tensor (which owns the op builders).
 
 
@@ -160,6 +172,12 @@ class SharedVariable(Variable):
             raise TypeError(f"shared {self._given_name or ''} is {dtype}; cannot set a {a.dtype} value")
         a = as_engine_array(a, dtype)
         check(lib.agn_shared_set(self.shared_handle, a.ctypes.data if a.size else None, CODES[a.dtype], a.ndim, _dims(a.shape)))
+
+    def __deepcopy__(self, memo):
+        """An independent shared variable holding a copy of the current value."""
+        copy = SharedVariable(self.get_value(), name=self._given_name)
+        memo[id(self)] = copy
+        return copy
 
     def __repr__(self):
         dtype, shape = self._info()

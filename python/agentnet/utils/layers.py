@@ -58,6 +58,8 @@ class DictLayer(MergeLayer):
     iterating a DictLayer yields these element layers in key order, so ``cell, out = some_dict_layer`` works.
     """
 
+    _multi_output = True
+
     def __init__(self, incomings, output_shapes, output_dtypes=None, **kwargs):
         super().__init__(check_list(incomings), **kwargs)
         what = f"{type(self).__name__} {self.name!r}" if self.name else type(self).__name__
@@ -122,6 +124,15 @@ class DictLayer(MergeLayer):
     def output_shape(self):
         return self.get_output_shape_for(self.input_shapes)
 
+    def _make_engine_layer(self):
+        if type(self).get_output_for is not DictLayer.get_output_for or len(self.input_shapes) != len(self):
+            return super()._make_engine_layer()  # a subclass's own outputs, through the callback
+        from ..layers.native import EngineLayer, dtype_name
+        return EngineLayer("DictLayer", self.input_shapes, keys=[str(k) for k in self.keys()],
+                           output_shapes=[list(s) for s in self._output_shapes.values()],
+                           output_dtypes=[dtype_name(d) for d in self.output_dtypes.values()], name=self.name,
+                           host_key=self._key)
+
     def get_output_for(self, inputs, **kwargs):
         keys = self.keys()
         if len(inputs) != len(keys):
@@ -152,6 +163,15 @@ class DictElementLayer(Layer):
         self.params = OrderedDict()
         self.get_output_kwargs = []
         self.output_dtype = dict_layer.output_dtypes[key]
+
+    def _make_engine_layer(self):
+        from ..layers.native import EngineLayer, dtype_name
+        return EngineLayer("ElementLayer", [], source=self.input_layer._handle,
+                           index=self.input_layer.keys().index(self.key), output_shape=list(self.output_shape),
+                           output_dtype=dtype_name(self.output_dtype), name=self.name, host_key=self._key)
+
+    def _incoming_shapes(self):
+        return [self.output_shape]
 
     def get_output_shape_for(self, input_shape):
         if isinstance(input_shape, dict):
