@@ -10,7 +10,7 @@ public enum LayerRegistry {
 
     static let families: [[String: Maker]] = [
         coreLayers,
-        shapeLayers,
+        shapeLayers, mergeLayers, biasScaleLayers,
     ]
 
     public static let makers: [String: Maker] = families.reduce(into: [:]) { table, family in
