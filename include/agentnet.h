@@ -78,6 +78,12 @@ int32_t agn_layer_info(agn_handle layer, int32_t *ndim, int64_t *dims, int64_t *
 /* A new handle to parameter `index` and its name and tags as JSON. */
 int32_t agn_layer_param(agn_handle layer, int64_t index, agn_handle *shared, const char **info_json);
 int32_t agn_layer_repr(agn_handle layer, const char **text);
+/* BatchNormLayer output; use_averages / update_averages are 0, 1 or -1 (default: deterministic / !deterministic). */
+int32_t agn_batch_norm_output(agn_handle layer, agn_handle input, int32_t deterministic, int32_t use_averages,
+                              int32_t update_averages, agn_handle *out);
+/* Updates recorded by a layer's latest output ((shared, new value) pairs): their count, and pair `index` when
+ * 0 <= index < count (index -1: count only). */
+int32_t agn_layer_update(agn_handle layer, int64_t index, int64_t *count, agn_handle *shared, agn_handle *expr);
 
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs

@@ -10,7 +10,7 @@ public enum LayerRegistry {
 
     static let families: [[String: Maker]] = [
         coreLayers,
-        shapeLayers, mergeLayers, biasScaleLayers, noiseLayers,
+        shapeLayers, mergeLayers, biasScaleLayers, noiseLayers, embeddingLayers, batchNormLayers,
     ]
 
     public static let makers: [String: Maker] = families.reduce(into: [:]) { table, family in

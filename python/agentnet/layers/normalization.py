@@ -15,19 +15,50 @@ engine has no hidden default updates, so here they are explicit:
 * ``get_output(net, deterministic=True)`` normalizes with the stored averages and records nothing.
 
 The update rule is Lasagne's: ``mean <- (1 - alpha) * mean + alpha * batch_mean`` and likewise for ``inv_std``.
+The layer is computed by the engine (``Sources/AgentNet/Layers/BatchNormLayer.swift``), which records the updates.
 """
+import ctypes
 import numbers
 from collections import OrderedDict
 
-from .. import init
+from .. import _core, _lib, init
 from .. import nonlinearities
-from .. import tensor as T
+from .._core import Variable, c_i64p, check, lib
 from .base import Layer
+from ._zoo import CONSTANT, EngineBacked
+from .native import shared_ref
+
+_lib.declare("agn_layer_update", ctypes.c_int64, ctypes.c_int64, c_i64p, c_i64p, c_i64p)
+_lib.declare("agn_batch_norm_output", ctypes.c_int64, ctypes.c_int64, ctypes.c_int32, ctypes.c_int32, ctypes.c_int32,
+             c_i64p)
 
 __all__ = ["BatchNormLayer", "batch_norm", "get_batch_norm_updates"]
 
 
-class BatchNormLayer(Layer):
+def _layer_updates(engine):
+    """The new-value expressions of the updates recorded by an engine layer's latest output, in its order."""
+    count, s, e = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+    check(lib.agn_layer_update(engine.handle, -1, ctypes.byref(count), ctypes.byref(s), ctypes.byref(e)))
+    out = []
+    for i in range(count.value):
+        check(lib.agn_layer_update(engine.handle, i, ctypes.byref(count), ctypes.byref(s), ctypes.byref(e)))
+        _lib.release(s.value)
+        out.append(Variable(e.value))
+    return out
+
+
+def _batch_norm_output(engine, input, deterministic, use_averages, update_averages):
+    def flag(v):
+        return -1 if v is None else int(bool(v))
+    if not isinstance(input, Variable):
+        input = _core.constant(input)
+    h = ctypes.c_int64()
+    check(lib.agn_batch_norm_output(engine.handle, input.handle, int(bool(deterministic)), flag(use_averages),
+                                    flag(update_averages), ctypes.byref(h)))
+    return Variable(h.value)
+
+
+class BatchNormLayer(EngineBacked, Layer):
     """Normalizes the input over ``axes``: ``(input - mean) * inv_std * gamma + beta``.
 
     Parameters
@@ -58,36 +89,22 @@ class BatchNormLayer(Layer):
     def __init__(self, incoming, axes="auto", epsilon=1e-4, alpha=0.1, beta=init.Constant(0),
                  gamma=init.Constant(1), mean=init.Constant(0), inv_std=init.Constant(1), **kwargs):
         super().__init__(incoming, **kwargs)
-        ndim = len(self.input_shape)
-        if axes == "auto":
-            axes = (0,) + tuple(range(2, ndim))
-        elif isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
-            axes = (axes,)
-        try:
-            axes = tuple(int(a) for a in axes)
-        except (TypeError, ValueError):
-            raise TypeError(f"BatchNormLayer: axes must be 'auto', an int or a tuple of ints, got {axes!r}") from None
-        for a in axes:
-            if not 0 <= a < ndim:
-                raise ValueError(f"BatchNormLayer: axis {a} is out of range for a {ndim}-dimensional input")
-        if len(set(axes)) != len(axes):
-            raise ValueError(f"BatchNormLayer: axes contain duplicates: {axes!r}")
-        self.axes = axes
+        if axes != "auto":
+            if isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
+                axes = (axes,)
+            try:
+                axes = [int(a) for a in axes]
+            except (TypeError, ValueError):
+                raise TypeError(f"BatchNormLayer: axes must be 'auto', an int or a tuple of ints, got {axes!r}") from None
         for what, v in (("epsilon", epsilon), ("alpha", alpha)):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise TypeError(f"BatchNormLayer: {what} must be a number, got {v!r}")
-        if epsilon < 0:
-            raise ValueError(f"BatchNormLayer: epsilon must be non-negative, got {epsilon}")
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"BatchNormLayer: alpha must be in [0, 1], got {alpha}")
         self.epsilon = epsilon
         self.alpha = alpha
-
-        shape = [size for axis, size in enumerate(self.input_shape) if axis not in self.axes]
-        if any(size is None for size in shape):
-            raise ValueError("BatchNormLayer needs specified input sizes for all axes not normalized over (input "
-                             f"shape {self.input_shape!r}, axes {self.axes!r})")
-        shape = tuple(shape)
+        attrs = dict(axes=axes, epsilon=float(epsilon), alpha=float(alpha))
+        shapes = self._engine_param_shapes(beta=CONSTANT, gamma=CONSTANT, mean=CONSTANT, inv_std=CONSTANT, **attrs)
+        shape = shapes["mean"]
+        self.axes = (0,) + tuple(range(2, len(self.input_shape))) if axes == "auto" else tuple(axes)
         self.beta = None if beta is None else self.add_param(beta, shape, "beta", trainable=True,
                                                                regularizable=False)
         self.gamma = None if gamma is None else self.add_param(gamma, shape, "gamma", trainable=True,
@@ -95,33 +112,16 @@ class BatchNormLayer(Layer):
         self.mean = self.add_param(mean, shape, "mean", trainable=False, regularizable=False)
         self.inv_std = self.add_param(inv_std, shape, "inv_std", trainable=False, regularizable=False)
         self._updates = OrderedDict()
+        self._create_engine(beta=shared_ref(self.beta), gamma=shared_ref(self.gamma), mean=shared_ref(self.mean),
+                            inv_std=shared_ref(self.inv_std), **attrs)
 
     def get_output_for(self, input, deterministic=False, batch_norm_use_averages=None,
                        batch_norm_update_averages=None, **kwargs):
-        input_mean = T.mean(input, axis=self.axes)
-        input_inv_std = 1.0 / T.sqrt(T.var(input, axis=self.axes) + self.epsilon)
-
-        use_averages = deterministic if batch_norm_use_averages is None else batch_norm_use_averages
-        update_averages = (not deterministic) if batch_norm_update_averages is None else batch_norm_update_averages
-
-        if use_averages:
-            mean, inv_std = self.mean, self.inv_std
-        else:
-            mean, inv_std = input_mean, input_inv_std
-
-        if update_averages:
-            running_mean = (1 - self.alpha) * self.mean + self.alpha * input_mean
-            running_inv_std = (1 - self.alpha) * self.inv_std + self.alpha * input_inv_std
-            self._updates = OrderedDict([(self.mean, running_mean), (self.inv_std, running_inv_std)])
-
-        param_axes = iter(range(input.ndim - len(self.axes)))
-        pattern = ["x" if input_axis in self.axes else next(param_axes) for input_axis in range(input.ndim)]
-        normalized = (input - T.dimshuffle(mean, pattern)) * T.dimshuffle(inv_std, pattern)
-        if self.gamma is not None:
-            normalized = normalized * T.dimshuffle(self.gamma, pattern)
-        if self.beta is not None:
-            normalized = normalized + T.dimshuffle(self.beta, pattern)
-        return normalized
+        out = _batch_norm_output(self._engine, input, deterministic, batch_norm_use_averages,
+                                batch_norm_update_averages)
+        if (not deterministic) if batch_norm_update_averages is None else batch_norm_update_averages:
+            self._updates = OrderedDict(zip((self.mean, self.inv_std), _layer_updates(self._engine)))
+        return out
 
     def get_updates(self):
         """Running-average updates recorded by the latest ``get_output_for`` that updated the averages.
@@ -161,15 +161,13 @@ def batch_norm(layer, **kwargs):
     nonlinearity = getattr(layer, "nonlinearity", None)
     if nonlinearity is not None:
         layer.nonlinearity = nonlinearities.identity
-        engine = getattr(layer, "_engine", None)
-        if engine is not None:
-            # the engine layer applies its own nonlinearity: fall back to the Python composition
-            layer._engine = None
     if getattr(layer, "b", None) is not None:
         del layer.params[layer.b]
         layer.b = None
-        if getattr(layer, "_engine", None) is not None:
-            layer._engine = None
+    if hasattr(layer, "_rebuild_engine"):
+        layer._rebuild_engine()  # engine-backed layers: recreated without bias and nonlinearity
+    elif getattr(layer, "_engine", None) is not None:
+        layer._engine = None  # DenseLayer's Python path (agentnet.layers.dense)
     bn_name = (kwargs.pop("name", None) or (getattr(layer, "name", None) and layer.name + "_bn"))
     layer = BatchNormLayer(layer, name=bn_name, **kwargs)
     if nonlinearity is not None:
