@@ -10,7 +10,7 @@ public enum LayerRegistry {
 
     static let families: [[String: Maker]] = [
         coreLayers,
-        shapeLayers, mergeLayers, biasScaleLayers, noiseLayers, embeddingLayers, batchNormLayers,
+        shapeLayers, mergeLayers, biasScaleLayers, noiseLayers, embeddingLayers, batchNormLayers, convLayers, poolLayers,
     ]
 
     public static let makers: [String: Maker] = families.reduce(into: [:]) { table, family in

@@ -1,5 +1,9 @@
 """Convolution layers (Lasagne's ``layers.conv``): :class:`Conv1DLayer` and :class:`Conv2DLayer` on
-``(batch, channels, spatial...)`` inputs, computed by the engine's im2col + matrix-product convolution."""
+``(batch, channels, spatial...)`` inputs, computed by the engine layers of the same names
+(``Sources/AgentNet/Layers/ConvLayers.swift``), which check the arguments and derive the shapes.
+
+A ``convolution`` other than the default is a user's function: it is then called as Lasagne does, and the bias and
+nonlinearity are added to its result in Python."""
 import numbers
 
 from .. import init
@@ -7,6 +11,8 @@ from .. import nonlinearities
 from .. import tensor as T
 from ..tensor import nnet
 from .base import Layer, _nonlinearity_name
+from ._zoo import CONSTANT, EngineBacked, engine_nonlinearity
+from .native import nonlinearity_name, shared_ref
 
 __all__ = ["BaseConvLayer", "Conv1DLayer", "Conv2DLayer", "conv_output_length"]
 
@@ -26,7 +32,7 @@ def as_tuple(x, N, t=None):
     return X
 
 
-class BaseConvLayer(Layer):
+class BaseConvLayer(EngineBacked, Layer):
     """An ``n``-D convolution: ``nonlinearity(conv(input, W) + b)``.
 
     Parameters
@@ -70,75 +76,57 @@ class BaseConvLayer(Layer):
         elif n != len(self.input_shape) - 2:
             raise ValueError(f"Tried to create a {n}D convolution layer with input shape {self.input_shape!r}. "
                              f"Expected {n + 2} input dimensions (batchsize, channels, {n} spatial dimensions).")
-        if n < 1:
-            raise ValueError(f"{type(self).__name__}: input shape {self.input_shape!r} has no spatial dimensions")
         self.n = n
-        if isinstance(num_filters, bool) or not isinstance(num_filters, numbers.Integral) or num_filters <= 0:
+        if isinstance(num_filters, bool) or not isinstance(num_filters, numbers.Integral):
             raise ValueError(f"{type(self).__name__}: num_filters must be a positive int, got {num_filters!r}")
         self.num_filters = int(num_filters)
-        self.filter_size = tuple(int(v) for v in as_tuple(filter_size, n, numbers.Integral))
-        self.stride = tuple(int(v) for v in as_tuple(stride, n, numbers.Integral))
-        self.filter_dilation = tuple(int(v) for v in as_tuple(filter_dilation, n, numbers.Integral))
-        if any(v <= 0 for v in self.filter_size + self.stride + self.filter_dilation):
-            raise ValueError(f"{type(self).__name__}: filter_size, stride and filter_dilation must be positive, got "
-                             f"{self.filter_size}, {self.stride} and {self.filter_dilation}")
+        self.filter_size = tuple(int(v) for v in as_tuple(filter_size, max(n, 1), numbers.Integral))
+        self.stride = tuple(int(v) for v in as_tuple(stride, max(n, 1), numbers.Integral))
+        self.filter_dilation = tuple(int(v) for v in as_tuple(filter_dilation, max(n, 1), numbers.Integral))
         self.flip_filters = bool(flip_filters)
         self.untie_biases = bool(untie_biases)
-        if pad == "same":
-            if any(s % 2 == 0 for s in self.filter_size):
-                raise NotImplementedError("`same` padding requires odd filter size.")
+        if pad == "same" and any(s % 2 == 0 for s in self.filter_size):
+            raise NotImplementedError("`same` padding requires odd filter size.")
         if pad == "valid":
             self.pad = as_tuple(0, n)
-        elif pad in ("full", "same"):
-            self.pad = pad
         elif isinstance(pad, str):
-            raise ValueError(f"{type(self).__name__}: pad must be 'valid', 'full', 'same' or integers, got {pad!r}")
+            self.pad = pad
         else:
-            self.pad = tuple(int(v) for v in as_tuple(pad, n, numbers.Integral))
-            if any(p < 0 for p in self.pad):
-                raise ValueError(f"{type(self).__name__}: padding must be non-negative, got {pad!r}")
-        if self.input_shape[1] is None:
-            raise ValueError(f"{type(self).__name__}: the number of input channels must be known, got input shape "
-                             f"{self.input_shape!r}")
+            self.pad = tuple(int(v) for v in as_tuple(pad, max(n, 1), numbers.Integral))
+        self._engine_kind = f"Conv{n}DLayer"
+        self._conv_attrs = dict(num_filters=self.num_filters, filter_size=list(self.filter_size),
+                                stride=list(self.stride), filter_dilation=list(self.filter_dilation),
+                                pad=self.pad if isinstance(self.pad, str) else list(self.pad),
+                                flip_filters=self.flip_filters, untie_biases=self.untie_biases)
+        shapes = self._engine_param_shapes(W=CONSTANT, b=None if b is None else CONSTANT, **self._conv_attrs)
+        self.W = self.add_param(W, shapes["W"], name="W")
+        self.b = None if b is None else self.add_param(b, shapes["b"], name="b", regularizable=False)
+        self._rebuild_engine()
 
-        self.W = self.add_param(W, self.get_W_shape(), name="W")
-        if b is None:
-            self.b = None
-        else:
-            if self.untie_biases:
-                spatial = self.output_shape[2:]
-                if any(s is None for s in spatial):
-                    raise ValueError(f"{type(self).__name__}: untie_biases needs known input sizes, got input shape "
-                                     f"{self.input_shape!r}")
-                biases_shape = (self.num_filters,) + tuple(spatial)
-            else:
-                biases_shape = (self.num_filters,)
-            self.b = self.add_param(b, biases_shape, name="b", regularizable=False)
+    def _rebuild_engine(self):
+        """(Re)creates the engine layer from the current parameters and nonlinearity (``batch_norm`` removes them)."""
+        self._create_engine(W=shared_ref(self.W), b=shared_ref(self.b),
+                            nonlinearity=engine_nonlinearity(self.nonlinearity), **self._conv_attrs)
 
     def get_W_shape(self):
         """Shape of the filters: ``(num_filters, input channels) + filter_size``."""
         return (self.num_filters, self.input_shape[1]) + self.filter_size
 
     @property
-    def _dilated_size(self):
-        return tuple((k - 1) * d + 1 for k, d in zip(self.filter_size, self.filter_dilation))
-
-    @property
     def _numeric_pad(self):
-        """Padding as integers per spatial axis."""
+        """Padding as integers per spatial axis (Lasagne's 'full' and 'same' resolved)."""
+        dilated = tuple((k - 1) * d + 1 for k, d in zip(self.filter_size, self.filter_dilation))
         if self.pad == "full":
-            return tuple(k - 1 for k in self._dilated_size)
+            return tuple(k - 1 for k in dilated)
         if self.pad == "same":
-            return tuple(k // 2 for k in self._dilated_size)
+            return tuple(k // 2 for k in dilated)
         return self.pad
 
-    def get_output_shape_for(self, input_shape):
-        pad = self.pad if isinstance(self.pad, tuple) else (self.pad,) * self.n
-        return ((input_shape[0], self.num_filters)
-                + tuple(conv_output_length(i, k, s, p)
-                        for i, k, s, p in zip(input_shape[2:], self._dilated_size, self.stride, pad)))
-
     def get_output_for(self, input, **kwargs):
+        if getattr(self, "convolution", None) in (None, _DEFAULT_CONVOLUTION.get(self.n)):
+            out = self._engine.output([input])
+            return out if nonlinearity_name(self.nonlinearity) else self.nonlinearity(out)
+        # a user's convolution function: Lasagne's composition around it
         conved = self.convolve(input, **kwargs)
         if self.b is None:
             activation = conved
@@ -168,6 +156,9 @@ class BaseConvLayer(Layer):
         if self.b is None:
             args.append("b=None")
         return args
+
+
+_DEFAULT_CONVOLUTION = {1: nnet.conv1d, 2: nnet.conv2d}
 
 
 class Conv2DLayer(BaseConvLayer):
