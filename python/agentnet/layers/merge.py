@@ -14,8 +14,6 @@ from ._zoo import EngineBacked
 
 __all__ = ["autocrop", "autocrop_array_shapes", "ConcatLayer", "concat", "ElemwiseMergeLayer", "ElemwiseSumLayer"]
 
-_CROP_MODES = (None, "lower", "upper", "center")
-
 #: Merge functions the engine applies itself, by the Python function that stands for each.
 _ENGINE_MERGE = {T.add: "add", T.sub: "sub", T.mul: "mul", T.maximum: "maximum", T.minimum: "minimum"}
 

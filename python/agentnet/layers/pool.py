@@ -14,8 +14,6 @@ __all__ = ["Pool1DLayer", "MaxPool1DLayer", "Pool2DLayer", "MaxPool2DLayer", "Gl
 
 pool_output_length = nnet.pool_output_length
 
-_MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
-
 
 class _PoolLayer(EngineBacked, Layer):
     n = 2

@@ -7,7 +7,6 @@ import numbers
 import numpy as np
 
 from .. import init
-from .. import tensor as T
 from .base import Layer
 from ._zoo import CONSTANT, EngineBacked
 from .native import shared_ref
