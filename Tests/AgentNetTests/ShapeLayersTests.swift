@@ -61,7 +61,9 @@ func layerGradientError(_ layer: Layer, _ values: [Tensor]) throws -> Float {
         let one = try SliceLayer(inputShape: [nil, 3, 4], indices: .index(-1), axis: 1)
         #expect(one.outputShape == [nil, 4])
         let y = try runLayer(one, [x])
-        #expect(y.scalars == [8, 9, 10, 11, 20, 21, 22, 23].map { x.scalars[$0] })
+        let xs = x.scalars
+        let picked: [Float] = [8, 9, 10, 11, 20, 21, 22, 23].map { xs[$0] }
+        #expect(y.scalars == picked)
         let range = try SliceLayer(inputShape: [nil, 3, 4], indices: .range(start: nil, stop: nil, step: 2), axis: -1)
         #expect(range.outputShape == [nil, 3, 2])
         #expect(try runLayer(range, [x]).scalars.count == 12)
@@ -75,7 +77,8 @@ func layerGradientError(_ layer: Layer, _ values: [Tensor]) throws -> Float {
         #expect(l.outputShape == [nil, 3, 7])
         let y = try runLayer(l, [x])
         #expect(y.shape == [2, 3, 7])
-        #expect(Array(y.scalars[0..<7]) == [-1.5] + Array(x.scalars[0..<4]) + [-1.5, -1.5])
+        let row: [Float] = [-1.5] + Array(x.scalars[0..<4]) + [-1.5, -1.5]
+        #expect(Array(y.scalars[0..<7]) == row)
         #expect(try layerGradientError(l, [x]) < 1e-2)
         #expect(try PadLayer(inputShape: [nil, 3, nil], widths: [(2, 2)], batchNdim: 2).outputShape == [nil, 3, nil])
     }
