@@ -169,6 +169,10 @@ int32_t agn_updates_apply(const char *kind, const char *attributes_json, const a
  * "norm_constraint" are kinds of agn_node_create. */
 int32_t agn_total_norm_constraint(const agn_handle *tensors, int64_t n, const char *attributes_json,
                                   agn_handle *scaled_out, agn_handle *norm_out);
+/* Updates recorded by a layer's latest output ((shared, new value) pairs): their count, the record's version (it
+ * grows with every output that records updates), and pair `index` when 0 <= index < count (index -1: count only). */
+int32_t agn_layer_update(agn_handle layer, int64_t index, int64_t *count, int64_t *version, agn_handle *shared,
+                         agn_handle *expr);
 
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs

@@ -187,11 +187,8 @@ public func agn_layer_set_nonlinearity(_ layer: Int64, _ spec: UnsafePointer<CCh
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
         let f = try nonlinearity(JSON.parse(try string(spec, "nonlinearity")))
-        switch l {
-        case let d as DenseLayer: d.nonlinearity = f
-        case let d as NonlinearityLayer: d.nonlinearity = f
-        default: throw AgentNetError(.invalidArgument, "\(l.label) has no nonlinearity to set")
-        }
+        guard let d = l as? LayerWithNonlinearity else { throw AgentNetError(.invalidArgument, "\(l.label) has no nonlinearity to set") }
+        d.nonlinearity = f
     }
 }
 
@@ -204,12 +201,12 @@ func nonlinearity(_ json: JSON) throws -> Nonlinearity {
     return try Nonlinearity(name: json["nonlinearity"]?.string ?? "rectify", leakiness: Float(json["leakiness"]?.double ?? 0.01))
 }
 
-/// Drops a DenseLayer's bias (`batch_norm`).
+/// Drops a layer's bias (DenseLayer, Conv1DLayer/Conv2DLayer: `batch_norm`).
 @_cdecl("agn_layer_remove_bias")
 public func agn_layer_remove_bias(_ layer: Int64) -> Int32 {
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
-        guard let d = l as? DenseLayer else { throw AgentNetError(.invalidArgument, "\(l.label) has no bias to remove") }
+        guard let d = l as? LayerWithBias else { throw AgentNetError(.invalidArgument, "\(l.label) has no bias to remove") }
         try d.removeBias()
     }
 }

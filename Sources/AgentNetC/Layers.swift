@@ -21,10 +21,9 @@ public func agn_layer_create(_ kind: UnsafePointer<CChar>?, _ attrs: UnsafePoint
             at += Int(r)
         }
         let name = json["name"]?.string
-        let layer = try LayerKinds.make(k, json, inputShapes: shapes, name: name) { try Handles.get($0, as: AnyObject.self, "engine object") }
-            ?? LayerRegistry.make(k, json, inputShapes: shapes, name: name) { id in
-                try Handles.get(Int64(id), as: SharedValue.self, "shared value")
-            }
+        let layer = try LayerRegistry.make(k, json, inputShapes: shapes, name: name) {
+            try Handles.get($0, as: AnyObject.self, "engine object")
+        }
         if let key = json["host_key"]?.int { layer.hostKey = Int64(key) }
         o.pointee = Handles.register(layer)
     }

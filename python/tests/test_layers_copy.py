@@ -41,6 +41,33 @@ def test_deepcopy_of_a_network_has_independent_parameters_and_survives_the_origi
     np.testing.assert_array_equal(g(x), np.zeros((5, 2), np.float32))
 
 
+def test_deepcopy_of_zoo_layers_has_independent_parameters():
+    from agentnet.layers import (BatchNormLayer, Conv2DLayer, DimshuffleLayer, EmbeddingLayer, FlattenLayer,
+                                 ScaleLayer, batch_norm)
+    inp = InputLayer((None, 2, 5, 5))
+    conv = batch_norm(Conv2DLayer(inp, 3, 3, name="conv"))
+    net = DenseLayer(ScaleLayer(FlattenLayer(conv), name="scale"), 2, name="out")
+    ids = InputLayer((None, 4), input_var=agentnet.tensor.imatrix("ids"))
+    emb = DimshuffleLayer(EmbeddingLayer(ids, 7, 3, name="emb"), (0, 2, 1))
+    for layer, inputs in ((net, [inp]), (emb, [ids])):
+        twin = copy.deepcopy(layer)
+        originals, copies = get_all_params(layer), get_all_params(twin)
+        assert len(copies) == len(originals) and not any(a is b for a, b in zip(originals, copies))
+        twin_inputs = [l for l in agentnet.layers.get_all_layers(twin) if isinstance(l, InputLayer)]
+        if inputs[0] is inp:
+            x = np.random.default_rng(1).normal(size=(4, 2, 5, 5)).astype(np.float32)
+        else:
+            x = np.random.default_rng(1).integers(0, 7, size=(4, 4)).astype(np.int32)
+        f = agentnet.function([inputs[0].input_var], get_output(layer, deterministic=True))
+        g = agentnet.function([twin_inputs[0].input_var], get_output(twin, deterministic=True))
+        expected = f(x)
+        np.testing.assert_array_equal(g(x), expected)
+        set_all_param_values(twin, [v * 0 for v in get_all_param_values(twin)])
+        np.testing.assert_array_equal(f(x), expected)  # the original is untouched
+        assert not np.array_equal(g(x), expected)
+    assert any(isinstance(l, BatchNormLayer) for l in agentnet.layers.get_all_layers(net))
+
+
 def test_deepcopy_of_a_recurrence_gives_the_same_numbers_then_trains_apart():
     seq = InputLayer((None, 5, 3))
     x_t, h_prev = InputLayer((None, 3)), InputLayer((None, 4))

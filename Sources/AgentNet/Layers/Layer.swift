@@ -89,9 +89,15 @@ open class Layer: CustomStringConvertible {
     /// Number of outputs: 1, or the number of keys of a multi-output layer (`DictLayer`).
     open var outputCount: Int { 1 }
 
+    /// The same layer for other input shapes, when it was made by `LayerRegistry` from kind + attributes: the
+    /// default `outputShape(for:)` asks it (so every registry kind answers `get_output_shape` with other shapes).
+    public var remake: (([[Int?]]) throws -> Layer)?
+
     /// The output shape for other input shapes (`get_output_shape` with `input_shapes`). Layers whose shape
-    /// depends only on `inputShapes` the usual way override this; the default accepts only the declared shapes.
+    /// depends only on `inputShapes` the usual way override this; the default uses `remake`, and without it
+    /// accepts only the declared shapes.
     open func outputShape(for shapes: [[Int?]]) throws -> [Int?] {
+        if shapes != inputShapes, let remake { return try remake(shapes).outputShape }
         guard shapes == inputShapes else {
             throw AgentNetError.invalid("\(label) cannot compute its output shape for other input shapes \(shapes.map { formatShape($0) })")
         }

@@ -92,7 +92,7 @@ class DenseLayer(Layer):
             raise TypeError(f"{type(self).__name__}: nonlinearity must be callable or None, got {f!r}")
         f = nonlinearities.identity if f is None else f
         engine = self.__dict__.get("_engine_layer")
-        if engine is not None:
+        if engine is not None and self._computed_by_engine():
             engine.set_nonlinearity(f)
         self.__dict__["_nonlinearity"] = f
 
@@ -102,17 +102,22 @@ class DenseLayer(Layer):
 
     @b.setter
     def b(self, value):
-        """Setting ``b = None`` drops the bias in the engine layer (``batch_norm``); other values are fixed at
+        """Setting ``b = None`` drops the bias, in the engine layer too (``batch_norm``); other values are fixed at
         construction."""
         engine = self.__dict__.get("_engine_layer")
         if engine is not None:
             if value is not None:
-                raise AttributeError("DenseLayer.b can only be set to None (dropping the bias) after construction")
-            if value is None and self.__dict__.get("_b") is not None:
+                raise AttributeError(f"{type(self).__name__}.b can only be set to None (dropping the bias) after "
+                                     "construction")
+            if self.__dict__.get("_b") is not None:
                 if self.__dict__["_b"] in self.params:
                     del self.params[self.__dict__["_b"]]
-                engine.remove_bias()
+                if self._computed_by_engine():
+                    engine.remove_bias()
         self.__dict__["_b"] = value
+
+    def _computed_by_engine(self):
+        return True
 
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape[:self.num_leading_axes]) + (self.num_units,)
@@ -151,6 +156,7 @@ class NonlinearityLayer(Layer):
 
     nonlinearity = DenseLayer.nonlinearity
     set_nonlinearity = DenseLayer.set_nonlinearity
+    _computed_by_engine = DenseLayer._computed_by_engine
 
     def _repr_args(self):
         return [f"nonlinearity={_nonlinearity_name(self.nonlinearity)}"]

@@ -81,11 +81,13 @@ class EngineLayer:
 
     __deepcopy__ = __reduce_ex__ = lambda self, *args: EngineLayer.__copy__(self)
 
-    def output(self, inputs, deterministic=False):
+    def output(self, inputs, deterministic=False, **flags):
+        """The output for ``inputs``; ``flags`` are further get_output options (JSON values, e.g.
+        ``batch_norm_use_averages``)."""
         inputs = [x if isinstance(x, Variable) else _core.constant(x) for x in inputs]
         h = ctypes.c_int64()
-        _host.call(lib.agn_layer_output(self.handle, _core.handles(inputs), len(inputs),
-                                        json.dumps({"deterministic": bool(deterministic)}).encode(), ctypes.byref(h)))
+        options = json.dumps(dict(flags, deterministic=bool(deterministic))).encode()
+        _host.call(lib.agn_layer_output(self.handle, _core.handles(inputs), len(inputs), options, ctypes.byref(h)))
         return Variable(h.value)
 
     def info(self):
