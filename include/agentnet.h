@@ -18,6 +18,8 @@ enum {
     AGN_E_RUNTIME = 5,
     AGN_E_IO = 6,
     AGN_E_OUTPUT_SHAPE = 7,
+    AGN_E_MEMORY = 8,
+    AGN_E_INDEX = 9,
     AGN_E_INTERNAL = 99
 };
 
@@ -30,6 +32,10 @@ int32_t agn_abi_version(void);
 const char *agn_last_error(void);
 int32_t agn_release(agn_handle handle);
 int32_t agn_live_handles(int64_t *count);
+/* Engine allocations are counted against one limit (default 3/4 of physical memory, or of the cgroup limit;
+ * env AGENTNET_MEMORY_LIMIT in bytes); over it, calls fail with AGN_E_MEMORY. bytes = 0 restores the default. */
+int32_t agn_set_memory_limit(int64_t bytes);
+int32_t agn_memory_info(int64_t *limit, int64_t *in_use);
 
 /* Symbolic graph. Static shapes use -1 for unknown dimensions; `dims` out-arrays hold 8 entries (rank <= 8). */
 int32_t agn_input_create(const char *name, int32_t dtype, int32_t ndim, const int64_t *dims, agn_handle *out);

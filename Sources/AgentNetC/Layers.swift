@@ -7,19 +7,8 @@ public func agn_layer_create(_ kind: UnsafePointer<CChar>?, _ attrs: UnsafePoint
     guarded {
         let o = try AgentNetC.out(out, "out")
         let k = try string(kind, "kind")
-        let json = try JSON.parse(attrs.map { String(cString: $0) } ?? "{}")
-        let ranks = try array(inputRanks, nInputs, "input ranks")
-        let total = ranks.reduce(0) { $0 + Int64($1) }
-        guard ranks.allSatisfy({ $0 >= 0 && $0 <= 8 }) else { throw AgentNetError(.shape, "input rank out of range (0...8)") }
-        let flat = try array(inputShapes, total, "input shapes")
-        var shapes: [[Int?]] = [], at = 0
-        for r in ranks {
-            shapes.append(try flat[at..<(at + Int(r))].map {
-                guard $0 >= -1 else { throw AgentNetError(.shape, "dimension \($0) is negative") }
-                return $0 < 0 ? nil : Int($0)
-            })
-            at += Int(r)
-        }
+        let json = try attributes(attrs, "attributes")
+        let shapes = try staticShapes(inputShapes, ranks: inputRanks, nInputs, "input shapes")
         let layer = try LayerRegistry.make(k, json, inputShapes: shapes, name: json["name"]?.string) { id in
             try Handles.get(Int64(id), as: SharedValue.self, "shared value")
         }
@@ -34,7 +23,7 @@ public func agn_layer_output(_ layer: Int64, _ inputs: UnsafePointer<Int64>?, _ 
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
         let o = try AgentNetC.out(out, "out")
-        let opts = try JSON.parse(options.map { String(cString: $0) } ?? "{}")
+        let opts = try attributes(options, "options")
         let node = try l.output(for: try nodes(inputs, n, "inputs"), options: LayerOptions(deterministic: opts["deterministic"]?.bool ?? false))
         o.pointee = Handles.register(node)
     }
@@ -47,10 +36,7 @@ public func agn_layer_info(_ layer: Int64, _ ndim: UnsafeMutablePointer<Int32>?,
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
         let r = try out(ndim, "ndim"), d = try out(dims, "dims"), p = try out(nParams, "n_params")
-        let s = l.outputShape
-        guard s.count <= 8 else { throw AgentNetError(.shape, "output rank \(s.count) exceeds 8") }
-        r.pointee = Int32(s.count)
-        for (i, v) in s.enumerated() { d[i] = Int64(v ?? -1) }
+        try writeShape(l.outputShape, rank: r, dims: d)
         p.pointee = Int64(l.params.count)
     }
 }
@@ -68,7 +54,7 @@ public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMuta
         let p = l.params[Int(index)]
         try out(shared, "shared").pointee = Handles.register(p.value)
         let json = JSON.object(["name": .string(p.name), "tags": .array(p.tags.sorted().map { .string($0) })])
-        try out(info, "info").pointee = ThreadString.set(json.serialized)
+        try writeString(json.serialized, info, "info")
     }
 }
 
@@ -76,6 +62,6 @@ public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMuta
 public func agn_layer_repr(_ layer: Int64, _ text: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
-        try out(text, "text").pointee = ThreadString.set(l.description)
+        try writeString(l.description, text, "text")
     }
 }

@@ -80,11 +80,11 @@ public struct MatMulOp: Op {
             batched ? (s[1], s[2]) : (s.dropLast().reduce(1, *), s.last!)
         }
         let (ar, ac) = view(a.shape), (br, bc) = view(b.shape)
-        let m = Int32(transA ? ac : ar), k = Int32(transA ? ar : ac), n = Int32(transB ? br : bc)
+        let m = try blasSize(transA ? ac : ar, name), k = try blasSize(transA ? ar : ac, name), n = try blasSize(transB ? br : bc, name)
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         let pa = a.floats, pb = b.floats, pc = output.floats
         let sa = ar * ac, sb = br * bc, sc = Int(m) * Int(n)
-        let lda = Int32(max(ac, 1)), ldb = Int32(max(bc, 1)), ldc = max(n, 1)
+        let lda = try blasSize(max(ac, 1), name), ldb = try blasSize(max(bc, 1), name), ldc = max(n, 1)
         return {
             if m == 0 || n == 0 { return }
             if k == 0 { if beta == 0 { pc.update(repeating: 0, count: sc * batches) }; return }
@@ -104,6 +104,14 @@ public struct MatMulOp: Op {
         if batched { return [da, db] }
         return [try T.reshape(da, T.shape(a)), try T.reshape(db, T.shape(b))]
     }
+}
+
+/// A matrix size as the 32-bit integer CBLAS takes; larger sizes are an error rather than a trap.
+func blasSize(_ v: Int, _ op: String) throws -> Int32 {
+    guard let s = Int32(exactly: v) else {
+        throw AgentNetError.shape("\(op): a matrix side of \(v) exceeds the \(Int32.max) that BLAS can index")
+    }
+    return s
 }
 
 /// OpenBLAS's thread count for the engine's matrix products (numpy keeps its own pool).

@@ -70,7 +70,7 @@ public final class DenseLayer: Layer {
         self.numLeadingAxes = lead
         self.nonlinearity = nonlinearity
         super.init(inputShapes: [inputShape], name: name)
-        self.W = try addParam(W, shape: [trailing.map { $0! }.reduce(1, *), numUnits], name: "W")
+        self.W = try addParam(W, shape: [try checkedCount(trailing.map { $0! }), numUnits], name: "W")
         if let b { self.b = try addParam(b, shape: [numUnits], name: "b", tags: ["trainable"]) }
     }
 

@@ -30,7 +30,10 @@ open class Layer: CustomStringConvertible {
     open var outputShape: [Int?] { inputShapes[0] }
 
     /// The layer's expression for the given input expressions.
-    open func output(for inputs: [Node], options: LayerOptions) throws -> Node { inputs[0] }
+    open func output(for inputs: [Node], options: LayerOptions) throws -> Node {
+        try checkInputs(inputs)
+        return inputs[0]
+    }
 
     /// Attributes for the repr (`num_units=64`).
     open var attributes: [String] { [] }

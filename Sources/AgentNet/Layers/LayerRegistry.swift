@@ -22,6 +22,7 @@ public enum LayerRegistry {
         switch kind {
         case "InputLayer":
             guard let s = attrs["shape"]?.array else { throw AgentNetError.invalid("InputLayer: missing attribute 'shape'") }
+            guard s.count <= maxRank else { throw AgentNetError.shape("InputLayer: shape has \(s.count) dimensions; the most the engine supports is \(maxRank)") }
             return InputLayer(shape: try s.map { v -> Int? in
                 if v.isNull { return nil }
                 guard let d = v.int, d >= 0 else { throw AgentNetError.shape("InputLayer: invalid dimension \(v.serialized)") }
