@@ -29,6 +29,9 @@ NEXT_STEP, SAME_STEP, DISABLED = 0, 1, 2
 
 _MASK64 = (1 << 64) - 1
 
+# Most sub-environments one native batch holds (the engine's maxEnvironments).
+MAX_ENVS = 1 << 20
+
 
 def _address(array):
     return array.ctypes.data

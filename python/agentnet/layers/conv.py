@@ -13,16 +13,18 @@ __all__ = ["BaseConvLayer", "Conv1DLayer", "Conv2DLayer", "conv_output_length"]
 conv_output_length = nnet.conv_output_length
 
 
-def as_tuple(x, N, t=None):
-    """``x`` as a tuple of ``N`` elements (Lasagne's ``utils.as_tuple``); a single value is repeated."""
+def as_tuple(x, N, t=None, name=None):
+    """``x`` as a tuple of ``N`` elements (Lasagne's ``utils.as_tuple``); a single value is repeated. ``name``
+    (the argument) prefixes error messages."""
+    where = f"{name}: " if name else ""
     try:
         X = tuple(x)
     except TypeError:
         X = (x,) * N
     if (t is not None) and not all(isinstance(v, t) and not isinstance(v, bool) for v in X):
-        raise TypeError(f"expected a single value or an iterable of {t.__name__}, got {x!r} instead")
+        raise TypeError(f"{where}expected a single value or an iterable of {t.__name__}, got {x!r} instead")
     if len(X) != N:
-        raise ValueError(f"expected a single value or an iterable with length {N}, got {x!r} instead")
+        raise ValueError(f"{where}expected a single value or an iterable with length {N}, got {x!r} instead")
     return X
 
 
@@ -76,9 +78,9 @@ class BaseConvLayer(Layer):
         if isinstance(num_filters, bool) or not isinstance(num_filters, numbers.Integral) or num_filters <= 0:
             raise ValueError(f"{type(self).__name__}: num_filters must be a positive int, got {num_filters!r}")
         self.num_filters = int(num_filters)
-        self.filter_size = tuple(int(v) for v in as_tuple(filter_size, n, numbers.Integral))
-        self.stride = tuple(int(v) for v in as_tuple(stride, n, numbers.Integral))
-        self.filter_dilation = tuple(int(v) for v in as_tuple(filter_dilation, n, numbers.Integral))
+        self.filter_size = tuple(int(v) for v in as_tuple(filter_size, n, numbers.Integral, "filter_size"))
+        self.stride = tuple(int(v) for v in as_tuple(stride, n, numbers.Integral, "stride"))
+        self.filter_dilation = tuple(int(v) for v in as_tuple(filter_dilation, n, numbers.Integral, "filter_dilation"))
         if any(v <= 0 for v in self.filter_size + self.stride + self.filter_dilation):
             raise ValueError(f"{type(self).__name__}: filter_size, stride and filter_dilation must be positive, got "
                              f"{self.filter_size}, {self.stride} and {self.filter_dilation}")
@@ -94,13 +96,17 @@ class BaseConvLayer(Layer):
         elif isinstance(pad, str):
             raise ValueError(f"{type(self).__name__}: pad must be 'valid', 'full', 'same' or integers, got {pad!r}")
         else:
-            self.pad = tuple(int(v) for v in as_tuple(pad, n, numbers.Integral))
+            self.pad = tuple(int(v) for v in as_tuple(pad, n, numbers.Integral, "pad"))
             if any(p < 0 for p in self.pad):
                 raise ValueError(f"{type(self).__name__}: padding must be non-negative, got {pad!r}")
         if self.input_shape[1] is None:
             raise ValueError(f"{type(self).__name__}: the number of input channels must be known, got input shape "
                              f"{self.input_shape!r}")
 
+        if any(s is not None and s < 1 for s in self.get_output_shape_for(self.input_shape)[2:]):
+            raise ValueError(f"{type(self).__name__}: filters of shape {self.get_W_shape()} (dilation "
+                             f"{self.filter_dilation}) do not fit (are larger than) the input of shape {self.input_shape!r} padded "
+                             f"by {self._numeric_pad}")
         self.W = self.add_param(W, self.get_W_shape(), name="W")
         if b is None:
             self.b = None

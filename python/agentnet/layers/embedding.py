@@ -44,7 +44,7 @@ class EmbeddingLayer(Layer):
     def get_output_for(self, input, **kwargs):
         if input.dtype not in ("int32", "int64", "uint8", "int8", "int16"):
             raise TypeError(f"EmbeddingLayer: the input must be integer indices, got dtype {input.dtype}")
-        return T.take(self.W, input, axis=0)
+        return T.take(self.W, input, axis=0, negative_indices=False)
 
     def _repr_args(self):
         return [f"input_size={self.input_size}", f"output_size={self.output_size}"]
