@@ -227,6 +227,57 @@ case("arange-nan", ValueError, "arange", lambda: T.arange(0, float("nan")))
 case("arange-too-many", ValueError, "arange", lambda: T.arange(0, 1e12))
 case("one_hot-negative-index", IndexError, "index", lambda: T.one_hot(np.array([-1]), 3))
 
+# ----- the issue-9 reproducers at the C level: each returns a status and a message, never a crash -----
+import ctypes  # noqa: E402
+
+from agentnet import _lib  # noqa: E402
+
+
+def c_status(expected_status, match, call):
+    status = call()
+    if status != expected_status:
+        raise AssertionError(f"status {status}, expected {expected_status}: {_lib.last_error()}")
+    _lib.check(status)
+
+
+def function_call_with(words):
+    f = agentnet.function([], T.zeros((2,)))
+    return lambda: _lib.lib.agn_function_call(f.handle, (ctypes.c_int64 * 2)(*words), 2)
+
+
+def node_create_raw(attrs):
+    return lambda: _lib.lib.agn_node_create(b"add", attrs, None, 0, ctypes.byref(ctypes.c_int64()))
+
+
+def env_get_rng(index):
+    import gymnasium
+    env = gymnasium.make_vec("agentnet/CartPole-v1", num_envs=2)
+    state, seeded = (ctypes.c_uint64 * 4)(), ctypes.c_int32()
+
+    def call():
+        return _lib.lib.agn_env_get_rng(ctypes.c_int64(env.unwrapped._batch.handle), ctypes.c_int64(index),
+                                        ctypes.cast(state, ctypes.c_void_p), ctypes.cast(ctypes.pointer(seeded), ctypes.c_void_p))
+    return call
+
+
+for words in ((-1, 0), (1 << 40, 0), (0, -1), (2**63 - 1, 2**63 - 1)):
+    case(f"c-function_call-desc-{words}", ValueError, "call descriptor",
+         lambda words=words: c_status(_lib.E_INVALID_ARGUMENT, "", function_call_with(words)))
+for attrs in (b"[" * 100000, b'{"a":' * 5000, b"\xff\xfe", b"{" + b'"x": 1e999,' * 3 + b"}"):
+    case(f"c-node_create-json-{attrs[:8]!r}", ValueError, "JSON|input|add",
+         lambda attrs=attrs: c_status(_lib.E_INVALID_ARGUMENT, "", node_create_raw(attrs)))
+for index in (2**63 - 1, -2**63, 2, -1):
+    case(f"c-env_get_rng-{index}", ValueError, "sub-env index",
+         lambda index=index: c_status(_lib.E_INVALID_ARGUMENT, "", env_get_rng(index)))
+case("c-node_info-rank-12-cannot-exist", ValueError, "rank 12|12 dimensions|exceeds",
+     lambda: _core_node("reshape", [T.vector("x")], shape=[1] * 12))
+case("c-tensor-1TB", MemoryError, "cannot allocate|too large", lambda: agentnet.function([], T.zeros((2**31 - 1, 2**31 - 1)))())
+
+
+def _core_node(kind, inputs, **attrs):
+    return agentnet._core.node(kind, inputs, **attrs)
+
+
 # ----- memory limit -----
 for bad, exc in ((-1, ValueError), (0, ValueError), ("1GB", TypeError), (1.5, TypeError), (2**64, ValueError)):
     case(f"set_memory_limit-{bad!r}", exc, "nbytes|memory", lambda bad=bad: agentnet.set_memory_limit(bad))
