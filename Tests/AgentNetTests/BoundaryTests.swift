@@ -135,6 +135,15 @@ import Testing
         #expect(MemoryLimit.bytes == MemoryLimit.defaultLimit && MemoryLimit.bytes > 0)
     }
 
+    /// Found by the fuzz test: Acrobot reset bounds of 1e20 made the wrap loop spin forever (x − 2π == x).
+    @Test func acrobotAngleWrapTerminatesForHugeAndInfiniteAngles() throws {
+        #expect(abs(Acrobot.wrap(1e20)) <= Double.pi)
+        #expect(abs(Acrobot.wrap(-3e300)) <= Double.pi)
+        #expect(Acrobot.wrap(.infinity).isNaN && Acrobot.wrap(.nan).isNaN)
+        #expect(Acrobot.wrap(7.0) == 7.0 - 2 * Double.pi)
+        #expect(Acrobot.wrap(-10.0) == -10.0 + 2 * Double.pi + 2 * Double.pi)
+    }
+
     @Test func memoryInUseGoesBackDownWhenTensorsAreFreed() throws {
         let before = MemoryLimit.inUse
         do {

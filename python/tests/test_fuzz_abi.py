@@ -23,10 +23,19 @@ ENV = {**os.environ, "AGENTNET_MEMORY_LIMIT": str(64 << 20), "OPENBLAS_NUM_THREA
 GLOBAL_CALLS = {"agn_set_memory_limit", "agn_set_num_threads"}
 
 
-def run_chunk(seed, calls, timeout=300):
-    """Runs one generator chunk in a subprocess: (specs it made, per-function counts or None, crash description)."""
-    p = subprocess.run([sys.executable, str(HERE / "fuzz_abi_gen.py"), str(seed), str(calls)], capture_output=True,
-                       text=True, env=ENV, timeout=timeout, cwd=HERE)
+def _text(b):
+    return b.decode("utf-8", "replace") if isinstance(b, bytes) else (b or "")
+
+
+def run_chunk(seed, calls, timeout=120):
+    """Runs one generator chunk in a subprocess: (specs it made, per-function counts or None, crash description).
+    A chunk normally takes well under a second; one that runs past `timeout` is reported as a hang."""
+    try:
+        p = subprocess.run([sys.executable, str(HERE / "fuzz_abi_gen.py"), str(seed), str(calls)], capture_output=True,
+                           text=True, env=ENV, timeout=timeout, cwd=HERE)
+    except subprocess.TimeoutExpired as e:
+        lines = _text(e.stdout).splitlines()
+        return [json.loads(line) for line in lines if line.startswith("[")], None, f"hang: no answer after {timeout} s"
     lines = p.stdout.splitlines()
     done = lines and lines[-1].startswith("DONE ")
     specs = [json.loads(line) for line in (lines[:-1] if done else lines)]
@@ -38,16 +47,19 @@ def run_chunk(seed, calls, timeout=300):
     return specs, None, f"{how}; stderr: {p.stderr.strip()[-600:]}"
 
 
-def replay(indexed_specs, timeout=120):
-    """Replays `[index, spec]` pairs in a fresh process; True if it crashed."""
+def replay(indexed_specs, timeout=30):
+    """Replays `[index, spec]` pairs in a fresh process; True if it crashed or hung."""
     script = ("import json, sys\nfrom fuzz_abi_calls import Runner\nr = Runner()\n"
               "for i, spec in json.load(sys.stdin):\n    r.call(i, spec)\n")
-    p = subprocess.run([sys.executable, "-c", script], input=json.dumps(indexed_specs), capture_output=True, text=True,
-                       env=ENV, timeout=timeout, cwd=HERE)
+    try:
+        p = subprocess.run([sys.executable, "-c", script], input=json.dumps(indexed_specs), capture_output=True,
+                           text=True, env=ENV, timeout=timeout, cwd=HERE)
+    except subprocess.TimeoutExpired:
+        return True
     return p.returncode != 0
 
 
-def minimal_sequence(specs):
+def minimal_sequence(specs, budget=200):
     """The crashing (last) call plus the earlier calls it depends on: the producers of the handles it uses, every
     call that used those handles before it (they may have changed the objects), recursively, and the calls that
     change engine-wide settings (the whole prefix if that subset does not crash on its own), then shrunk."""
@@ -63,7 +75,7 @@ def minimal_sequence(specs):
         subset = [[i, s] for i, s in enumerate(specs)]
         if not replay(subset):
             return subset  # crashes only in the generator's process (state outside the calls); report as is
-    return shrink(subset)
+    return shrink(subset, budget)
 
 
 def shrink(sequence, budget=200):
@@ -91,7 +103,7 @@ def fuzz(calls=CALLS, seed=SEED, chunk=CHUNK, stop_at_first=True):
         for name, c in (chunk_counts or {}).items():
             counts[name] = counts.get(name, 0) + c
         if crash:
-            sequence = minimal_sequence(specs)
+            sequence = minimal_sequence(specs, 8 if crash.startswith("hang") else 200)
             lines = [show_call(i, s) for i, s in sequence]
             crashes.append((f"chunk {k} (seed {seed * 100_003 + k}), call {len(specs) - 1}: {crash}", lines))
             if stop_at_first:
