@@ -18,6 +18,8 @@ enum {
     AGN_E_RUNTIME = 5,
     AGN_E_IO = 6,
     AGN_E_OUTPUT_SHAPE = 7,
+    AGN_E_MEMORY = 8,
+    AGN_E_INDEX = 9,
     AGN_E_INTERNAL = 99
 };
 
@@ -30,6 +32,10 @@ int32_t agn_abi_version(void);
 const char *agn_last_error(void);
 int32_t agn_release(agn_handle handle);
 int32_t agn_live_handles(int64_t *count);
+/* Engine allocations are counted against one limit (default 3/4 of physical memory, or of the cgroup limit;
+ * env AGENTNET_MEMORY_LIMIT in bytes); over it, calls fail with AGN_E_MEMORY. bytes = 0 restores the default. */
+int32_t agn_set_memory_limit(int64_t bytes);
+int32_t agn_memory_info(int64_t *limit, int64_t *in_use);
 
 /* Symbolic graph. Static shapes use -1 for unknown dimensions; `dims` out-arrays hold 8 entries (rank <= 8). */
 int32_t agn_input_create(const char *name, int32_t dtype, int32_t ndim, const int64_t *dims, agn_handle *out);
@@ -87,10 +93,72 @@ int32_t agn_layer_create(const char *kind, const char *attributes_json, const in
                          const int32_t *input_ranks, int64_t n_inputs, agn_handle *out);
 int32_t agn_layer_output(agn_handle layer, const agn_handle *inputs, int64_t n_inputs, const char *options_json,
                          agn_handle *out);
+/* Every output of a layer (several for a multi-output layer): the count to *n_outs, handles to outs if they fit. */
+int32_t agn_layer_outputs(agn_handle layer, const agn_handle *inputs, int64_t n_inputs, const char *options_json,
+                          agn_handle *outs, int64_t out_cap, int64_t *n_outs);
 int32_t agn_layer_info(agn_handle layer, int32_t *ndim, int64_t *dims, int64_t *n_params);
 /* A new handle to parameter `index` and its name and tags as JSON. */
 int32_t agn_layer_param(agn_handle layer, int64_t index, agn_handle *shared, const char **info_json);
 int32_t agn_layer_repr(agn_handle layer, const char **text);
+/* {"output_count": n, "output_shapes": [[null, 3], ...], "output_dtypes": ["float32", ...]} (every output of a
+ * multi-output layer), plus a Recurrence's "n_steps", "param_sources" ([[host key, index], ...]: the one-tick
+ * layer each parameter comes from) and "unused_inputs" (host keys). */
+int32_t agn_layer_describe(agn_handle layer, const char **json);
+/* Kinds beside LayerRegistry's: "InputLayer" with {"input_var": node handle, "shape": [...]}, "CallbackLayer"
+ * {"host_key": k, "output_shape": [...], "output_count": n} (a host-language layer), "DictLayer", "ElementLayer"
+ * {"source": layer handle, "index": i}. Any kind accepts "host_key", naming the host object it stands for. */
+/* Incoming layers, one per input shape; handle 0 marks a free-floating input. */
+int32_t agn_layer_set_incoming(agn_handle layer, const agn_handle *incoming, int64_t n);
+/* A parameter: a shared value's handle (is_shared = 1) or an expression's; tags_json is a list of strings. */
+int32_t agn_layer_add_param(agn_handle layer, agn_handle param, int32_t is_shared, const char *name, const char *tags_json);
+int32_t agn_layer_remove_param(agn_handle layer, int64_t index);
+int32_t agn_layer_set_param_tags(agn_handle layer, int64_t index, const char *tags_json);
+/* {"nonlinearity": "tanh"} or {"host_key": k, "label": "..."} for a DenseLayer or NonlinearityLayer. */
+int32_t agn_layer_set_nonlinearity(agn_handle layer, const char *spec_json);
+int32_t agn_layer_remove_bias(agn_handle layer);
+/* "Recurrence" (agentnet.agent.Recurrence, unrolled when its output is built) takes layers as handles:
+ * {"state_variables": [[new, prev], ...], "input_sequences": [[one_tick, outer], ...], "input_nonsequences": [...],
+ * "tracked_outputs": [...], "state_init": "zeros" | [[state, init or null], ...] | {"list": [...]}, "mask_input",
+ * "delayed_states", "n_steps", "batch_size" (or "batch_size_var": node), "unroll_scan", "verify_graph"}.
+ * agn_recurrence_step applies its one-tick graph once (get_one_step): new states, then tracked outputs, to outs;
+ * prev_layers/input_layers name the state or input each expression is for, or are NULL for positional order. */
+int32_t agn_recurrence_step(agn_handle rec, const agn_handle *prev_layers, const agn_handle *prev_nodes, int64_t n_prev,
+                            const agn_handle *input_layers, const agn_handle *input_nodes, int64_t n_inputs,
+                            const char *options_json, agn_handle *outs, int64_t out_cap, int64_t *n_out);
+/* Whole networks. get_output: input_nodes[i] stands for input_layers[i]; options_json carries get_output's
+ * keyword arguments ({"deterministic": true, ...}). Writes all outputs (several for a multi-output layer) to outs,
+ * each layer's count to counts, and per output its origin: index of the identical given input, -1 for a new
+ * expression, or -2 - k for the input variable of the input layer with host key k. */
+int32_t agn_layer_get_output(const agn_handle *layers, int64_t n, const agn_handle *input_layers,
+                             const agn_handle *input_nodes, int64_t n_inputs, const char *options_json, agn_handle *outs,
+                             int64_t out_cap, int64_t *counts, int64_t *origins);
+/* Output shapes for shapes given to some layers (back to back, -1 unknown); out_dims has 8 slots per layer. */
+int32_t agn_layer_get_output_shape(const agn_handle *layers, int64_t n, const agn_handle *input_layers,
+                                   const int64_t *input_shapes, const int32_t *input_ranks, int64_t n_inputs,
+                                   int32_t *out_ndims, int64_t *out_dims);
+/* Host keys of all layers in topological order; n_out gets the count, keys are written when it fits out_cap. */
+int32_t agn_layer_get_all_layers(const agn_handle *layers, int64_t n, const agn_handle *treat_as_input, int64_t n_treat,
+                                 int64_t *keys, int64_t out_cap, int64_t *n_out);
+/* Parameters filtered by tags_json ({"trainable": true, "regularizable": false}) as (owner host key, index). */
+int32_t agn_layer_get_all_params(const agn_handle *layers, int64_t n, const char *tags_json, int64_t *owner_keys,
+                                 int64_t *indices, int64_t out_cap, int64_t *n_out);
+int32_t agn_layer_count_params(const agn_handle *layers, int64_t n, const char *tags_json, int64_t *count);
+/* Sets the filtered parameters from buffers (data[i], dtypes[i], ndims[i], dims back to back); all checked first. */
+int32_t agn_layer_set_all_param_values(const agn_handle *layers, int64_t n, const char *tags_json, const void *const *data,
+                                       const int32_t *dtypes, const int32_t *ndims, const int64_t *dims, int64_t n_values);
+
+/* Initializers: one engine generator for all of them. spec_json like {"kind": "GlorotUniform", "gain": 1,
+ * "c01b": false}; data holds n float32 values, n = the shape's size. */
+int32_t agn_init_seed(uint64_t seed);
+int32_t agn_init_sample(const char *spec_json, int32_t ndim, const int64_t *dims, float *data, int64_t n);
+
+/* Build-time callbacks into the host (ARCHITECTURE §3). request: 1 layer outputs, 2 output shape
+ * ({"input_shapes": [...]} -> reply [shape]), 3 apply a callable, 4 release the host object. The host owns the
+ * input handles it gets, keeps its result expressions alive until its next callback on the thread, and writes a
+ * JSON reply or error message to reply_json. Called only while a graph is built, never from a compiled function. */
+typedef int32_t (*agn_host_fn)(int32_t request, int64_t key, const char *options_json, const agn_handle *in, int64_t n_in,
+                               agn_handle *out, int64_t out_cap, int64_t *n_out, const char **reply_json);
+int32_t agn_host_install(agn_host_fn fn);
 
 /* Persistence: safetensors files keyed by parameter name. names_json is a JSON array of n names (string, or null
  * for an unnamed parameter) for the n shared values, in get_all_params order; the engine makes them unique: each
@@ -136,6 +204,10 @@ int32_t agn_updates_apply(const char *kind, const char *attributes_json, const a
  * "norm_constraint" are kinds of agn_node_create. */
 int32_t agn_total_norm_constraint(const agn_handle *tensors, int64_t n, const char *attributes_json,
                                   agn_handle *scaled_out, agn_handle *norm_out);
+/* Updates recorded by a layer's latest output ((shared, new value) pairs): their count, the record's version (it
+ * grows with every output that records updates), and pair `index` when 0 <= index < count (index -1: count only). */
+int32_t agn_layer_update(agn_handle layer, int64_t index, int64_t *count, int64_t *version, agn_handle *shared,
+                         agn_handle *expr);
 
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs

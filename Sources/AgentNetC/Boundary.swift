@@ -1,5 +1,6 @@
-// The one choke point between C callers and the engine: status codes, the per-thread last error,
-// the handle table and buffer decoding. Every exported function runs its body inside `guarded`.
+// The one choke point between C callers and the engine: status codes, the per-thread last error and the handle
+// table. Every exported function runs its body inside `guarded`; caller memory is read and written only through
+// CallerMemory.swift.
 import AgentNet
 #if canImport(Glibc)
 import Glibc
@@ -21,11 +22,16 @@ enum Status {
 final class ThreadStrings: @unchecked Sendable {
     private var values: [UInt: UnsafeMutablePointer<CChar>] = [:]
     private let lock = Lock()
-    private static let empty: UnsafeMutablePointer<CChar> = strdup("")!
+    private static let empty: UnsafeMutablePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        p.pointee = 0
+        return p
+    }()
 
+    /// Stores a copy of `s` (cut at an interior NUL, as C sees it); if the copy cannot be allocated, "" instead.
     @discardableResult
     func set(_ s: String) -> UnsafePointer<CChar> {
-        let copy = strdup(s)!
+        guard let copy = strdup(s) else { return UnsafePointer(ThreadStrings.empty) }
         let me = UInt(pthread_self())
         lock.locked {
             if let old = values[me] { free(old) }
@@ -99,41 +105,6 @@ enum Handles {
     static func kindName(_ object: AnyObject) -> String { String(describing: type(of: object)) }
 }
 
-// MARK: - Arguments
-
-/// Reads a caller's C string, rejecting NULL.
-func string(_ p: UnsafePointer<CChar>?, _ what: String) throws -> String {
-    guard let p else { throw AgentNetError(.invalidArgument, "\(what) is NULL") }
-    return String(cString: p)
-}
-
-/// Reads `n` elements from a caller's array, rejecting NULL when `n > 0` and absurd counts.
-func array<T>(_ p: UnsafePointer<T>?, _ n: Int64, _ what: String) throws -> [T] {
-    guard n >= 0, n <= 1 << 24 else { throw AgentNetError(.invalidArgument, "\(what): count \(n) is out of range") }
-    if n == 0 { return [] }
-    guard let p else { throw AgentNetError(.invalidArgument, "\(what) is NULL") }
-    return Array(UnsafeBufferPointer(start: p, count: Int(n)))
-}
-
-/// Checks an out-pointer.
-func out<T>(_ p: UnsafeMutablePointer<T>?, _ what: String) throws -> UnsafeMutablePointer<T> {
-    guard let p else { throw AgentNetError(.invalidArgument, "output pointer \(what) is NULL") }
-    return p
-}
-
-func dtype(_ code: Int32) throws -> DType {
-    guard let d = DType(rawValue: code) else { throw AgentNetError(.dtype, "unknown dtype code \(code)") }
-    return d
-}
-
-/// Reads a caller shape, rejecting negative dimensions and ranks over 8.
-func shape(_ dims: UnsafePointer<Int64>?, _ ndim: Int32) throws -> [Int] {
-    guard ndim >= 0, ndim <= 8 else { throw AgentNetError(.shape, "rank \(ndim) is out of range (0...8)") }
-    let s = try array(dims, Int64(ndim), "shape").map { Int($0) }
-    _ = try checkedCount(s)
-    return s
-}
-
 // MARK: - Basic exports
 
 @_cdecl("agn_abi_version")
@@ -150,4 +121,22 @@ public func agn_release(_ handle: Int64) -> Int32 {
 @_cdecl("agn_live_handles")
 public func agn_live_handles(_ count: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded { try out(count, "count").pointee = Int64(Handles.lock.locked { Handles.objects.count }) }
+}
+
+/// Sets the engine's allocation limit in bytes; 0 restores the default (3/4 of physical memory).
+@_cdecl("agn_set_memory_limit")
+public func agn_set_memory_limit(_ bytes: Int64) -> Int32 {
+    guarded {
+        guard bytes >= 0 else { throw AgentNetError(.invalidArgument, "memory limit must be positive (or 0 for the default), got \(bytes)") }
+        try MemoryLimit.setLimit(bytes == 0 ? nil : Int(bytes))
+    }
+}
+
+@_cdecl("agn_memory_info")
+public func agn_memory_info(_ limit: UnsafeMutablePointer<Int64>?, _ inUse: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let l = try out(limit, "limit"), u = try out(inUse, "in_use")
+        l.pointee = Int64(MemoryLimit.bytes)
+        u.pointee = Int64(MemoryLimit.inUse)
+    }
 }

@@ -2,35 +2,8 @@
 // caller buffers, look up the handle, call the `Environment`, map errors to status codes.
 import AgentNet
 
-// MARK: - Buffers
-
-/// A caller's read-only buffer of `n` elements; NULL is allowed only when `n == 0`.
-func inputBuffer<T>(_ p: UnsafePointer<T>?, _ n: Int64, _ what: String) throws -> UnsafeBufferPointer<T> {
-    guard n >= 0, n <= Int64(Int32.max) else { throw AgentNetError(.invalidArgument, "\(what): count \(n) is out of range") }
-    guard let p else {
-        guard n == 0 else { throw AgentNetError(.invalidArgument, "\(what) is NULL") }
-        return UnsafeBufferPointer(start: nil, count: 0)
-    }
-    return UnsafeBufferPointer(start: p, count: Int(n))
-}
-
-/// A caller's writable buffer of `n` elements; NULL is allowed only when `n == 0`.
-func outputBuffer<T>(_ p: UnsafeMutablePointer<T>?, _ n: Int64, _ what: String) throws -> UnsafeMutableBufferPointer<T> {
-    guard n >= 0, n <= Int64(Int32.max) else { throw AgentNetError(.invalidArgument, "\(what): count \(n) is out of range") }
-    guard let p else {
-        guard n == 0 else { throw AgentNetError(.invalidArgument, "output buffer \(what) is NULL") }
-        return UnsafeMutableBufferPointer(start: nil, count: 0)
-    }
-    return UnsafeMutableBufferPointer(start: p, count: Int(n))
-}
-
-/// A caller's uint8 flag buffer seen as Bool (the engine writes only 0 and 1).
-func flagBuffer(_ p: UnsafeMutablePointer<UInt8>?, _ n: Int64, _ what: String) throws -> UnsafeMutableBufferPointer<Bool> {
-    let bytes = try outputBuffer(p, n, what)
-    guard let base = bytes.baseAddress else { return UnsafeMutableBufferPointer(start: nil, count: 0) }
-    let flags = UnsafeMutableRawPointer(base).bindMemory(to: Bool.self, capacity: bytes.count)
-    return UnsafeMutableBufferPointer(start: flags, count: bytes.count)
-}
+/// Most sub-envs one handle may hold: each keeps a random stream, state and episode counters in engine memory.
+let maxEnvironments: Int64 = 1 << 20
 
 func environment(_ handle: Int64) throws -> any Environment {
     try Handles.get(handle, as: (any Environment).self, "environment")
@@ -47,8 +20,8 @@ public func agn_env_create(_ id: UnsafePointer<CChar>?, _ numEnvs: Int64, _ auto
             throw AgentNetError(.invalidArgument,
                                 "autoreset mode must be 0 (next step), 1 (same step) or 2 (disabled), got \(autoresetMode)")
         }
-        guard numEnvs >= 1, numEnvs <= Int64(Int32.max) else {
-            throw AgentNetError(.invalidArgument, "num_envs must be positive, got \(numEnvs)")
+        guard numEnvs >= 1, numEnvs <= maxEnvironments else {
+            throw AgentNetError(.invalidArgument, "num_envs must be in 1...\(maxEnvironments), got \(numEnvs)")
         }
         let result = try out(handleOut, "environment")
         let env = try makeEnvironment(name, numEnvs: Int(numEnvs), autoresetMode: mode,
@@ -83,6 +56,7 @@ public func agn_env_describe(_ handle: Int64, _ out: UnsafeMutablePointer<Int64>
 public func agn_env_seed(_ handle: Int64, _ first: Int64, _ count: Int64, _ words: UnsafePointer<UInt32>?, _ nWords: Int64) -> Int32 {
     guarded {
         let env = try environment(handle)
+        _ = try AgentNetC.count(nWords, "seed words", limit: 1 << 16)
         let seed = Array(try inputBuffer(words, nWords, "seed words"))
         try env.seed(seed, first: Int(clamping: first), count: Int(clamping: count))
     }

@@ -12,20 +12,8 @@ func nodes(_ p: UnsafePointer<Int64>?, _ n: Int64, _ what: String) throws -> [No
     try array(p, n, what).map { try Handles.get($0, as: Node.self, "symbolic expression") }
 }
 
-func staticShape(_ dims: UnsafePointer<Int64>?, _ ndim: Int32) throws -> [Int?] {
-    guard ndim >= 0, ndim <= 8 else { throw AgentNetError(.shape, "rank \(ndim) is out of range (0...8)") }
-    return try array(dims, Int64(ndim), "shape").map {
-        guard $0 >= -1, $0 < (1 << 40) else { throw AgentNetError(.shape, "dimension \($0) is out of range") }
-        return $0 < 0 ? nil : Int($0)
-    }
-}
-
 func tensorFrom(_ data: UnsafeRawPointer?, _ dtypeCode: Int32, _ ndim: Int32, _ dims: UnsafePointer<Int64>?) throws -> Tensor {
-    let d = try dtype(dtypeCode)
-    let s = try shape(dims, ndim)
-    let n = try checkedCount(s)
-    if n > 0 && data == nil { throw AgentNetError(.invalidArgument, "data pointer is NULL") }
-    return n == 0 ? try Tensor(zeros: s, dtype: d) : try Tensor(copying: data!, dtype: d, shape: s)
+    try tensor(data, try dtype(dtypeCode), try shape(dims, ndim))
 }
 
 @_cdecl("agn_input_create")
@@ -33,7 +21,7 @@ public func agn_input_create(_ name: UnsafePointer<CChar>?, _ dtypeCode: Int32, 
                              _ dims: UnsafePointer<Int64>?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
         let o = try AgentNetC.out(out, "out")
-        let n = Node.input(name.map { String(cString: $0) }, dtype: try dtype(dtypeCode), shape: try staticShape(dims, ndim))
+        let n = Node.input(try optionalString(name, "name"), dtype: try dtype(dtypeCode), shape: try staticShape(dims, ndim))
         o.pointee = Handles.register(n)
     }
 }
@@ -53,8 +41,7 @@ public func agn_node_create(_ kind: UnsafePointer<CChar>?, _ attrs: UnsafePointe
     guarded {
         let o = try AgentNetC.out(out, "out")
         let k = try string(kind, "kind")
-        let a = attrs.map { String(cString: $0) } ?? "{}"
-        let json = try JSON.parse(a.isEmpty ? "{}" : a), ins = try nodes(inputs, n, "inputs")
+        let json = try attributes(attrs, "attributes"), ins = try nodes(inputs, n, "inputs")
         let node = try UpdatesRegistry.makeNode(k, json, ins) ?? OpRegistry.make(k, json, ins)
         o.pointee = Handles.register(node)
     }
@@ -68,8 +55,7 @@ public func agn_random_node_create(_ state: Int64, _ kind: UnsafePointer<CChar>?
         let rng = try Handles.get(state, as: RandomHandle.self, "random state")
         let k = try string(kind, "kind")
         guard k.hasPrefix("random_") else { throw AgentNetError(.invalidArgument, "'\(k)' is not a random op kind") }
-        let node = try OpRegistry.make(k, try JSON.parse(attrs.map { String(cString: $0) } ?? "{}"),
-                                       try nodes(inputs, n, "inputs"), random: rng.state)
+        let node = try OpRegistry.make(k, try attributes(attrs, "attributes"), try nodes(inputs, n, "inputs"), random: rng.state)
         o.pointee = Handles.register(node)
     }
 }
@@ -91,9 +77,8 @@ public func agn_node_info(_ h: Int64, _ dtypeOut: UnsafeMutablePointer<Int32>?, 
     guarded {
         let n = try Handles.get(h, as: Node.self, "symbolic expression")
         let d = try out(dtypeOut, "dtype"), r = try out(ndimOut, "ndim"), s = try out(dims, "dims")
+        try writeShape(n.shape, rank: r, dims: s)
         d.pointee = n.dtype.rawValue
-        r.pointee = Int32(n.rank)
-        for (i, v) in n.shape.enumerated() { s[i] = Int64(v ?? -1) }
     }
 }
 
@@ -101,7 +86,7 @@ public func agn_node_info(_ h: Int64, _ dtypeOut: UnsafeMutablePointer<Int32>?, 
 public func agn_node_repr(_ h: Int64, _ text: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     guarded {
         let n = try Handles.get(h, as: Node.self, "symbolic expression")
-        try out(text, "text").pointee = ThreadString.set(n.description)
+        try writeString(n.description, text, "text")
     }
 }
 
@@ -118,7 +103,7 @@ public func agn_shared_create(_ data: UnsafeRawPointer?, _ dtypeCode: Int32, _ n
     guarded {
         let o = try AgentNetC.out(out, "out")
         let t = try tensorFrom(data, dtypeCode, ndim, dims)
-        o.pointee = Handles.register(SharedValue(t, name: name.map { String(cString: $0) }))
+        o.pointee = Handles.register(SharedValue(t, name: try optionalString(name, "name")))
     }
 }
 
@@ -136,10 +121,8 @@ public func agn_shared_info(_ h: Int64, _ dtypeOut: UnsafeMutablePointer<Int32>?
     guarded {
         let s = try Handles.get(h, as: SharedValue.self, "shared value")
         let d = try out(dtypeOut, "dtype"), r = try out(ndimOut, "ndim"), o = try out(dims, "dims")
-        let shape = s.shape
+        try writeShape(s.shape, rank: r, dims: o)
         d.pointee = s.dtype.rawValue
-        r.pointee = Int32(shape.count)
-        for (i, v) in shape.enumerated() { o[i] = Int64(v) }
     }
 }
 
@@ -152,7 +135,7 @@ public func agn_shared_get(_ h: Int64, _ data: UnsafeMutableRawPointer?, _ nbyte
             let size = t.count * t.dtype.size
             guard nbytes == size else { throw AgentNetError(.shape, "buffer of \(nbytes) bytes for a value of \(size) bytes") }
             guard size == 0 || data != nil else { throw AgentNetError(.invalidArgument, "data pointer is NULL") }
-            if size > 0 { data!.copyMemory(from: t.storage.raw, byteCount: size) }
+            writeBytes(data, from: t.storage.raw, size)
         }
     }
 }
@@ -174,7 +157,7 @@ public func agn_grad(_ cost: Int64, _ wrt: UnsafePointer<Int64>?, _ n: Int64, _ 
     guarded {
         let c = try Handles.get(cost, as: Node.self, "symbolic expression")
         let w = try nodes(wrt, n, "wrt"), k = try nodes(consider, nc, "consider_constant")
-        let o = try out(outs, "out")
+        let o = try outputBuffer(outs, Int64(w.count), "grads")
         let g = try grad(c, wrt: w, consider: k, disconnected: ignoreDisconnected != 0 ? .ignore : .raise)
         for (i, node) in g.enumerated() { o[i] = Handles.register(node) }
     }
@@ -194,69 +177,43 @@ public func agn_function_create(_ inputs: UnsafePointer<Int64>?, _ nIn: Int64, _
     }
 }
 
-/// Decodes a call descriptor: `[n_args, then per argument: pointer, dtype, ndim, dims...]`, bounds-checked.
-func decodeArguments(_ desc: UnsafePointer<Int64>, _ len: Int64, from start: inout Int, count: Int) throws -> [(UnsafeRawPointer?, DType, [Int])] {
-    var args: [(UnsafeRawPointer?, DType, [Int])] = []
-    args.reserveCapacity(count)
-    for i in 0..<count {
-        guard start + 3 <= Int(len) else { throw AgentNetError(.invalidArgument, "call descriptor is truncated at argument \(i)") }
-        let ptr = UnsafeRawPointer(bitPattern: UInt(truncatingIfNeeded: desc[start]))
-        let d = try dtype(Int32(truncatingIfNeeded: desc[start + 1]))
-        let ndim = Int(desc[start + 2])
-        guard ndim >= 0, ndim <= 8, start + 3 + ndim <= Int(len) else { throw AgentNetError(.invalidArgument, "call descriptor: bad rank \(ndim) for argument \(i)") }
-        let s = (0..<ndim).map { Int(desc[start + 3 + $0]) }
-        let n = try checkedCount(s)
-        if n > 0 && ptr == nil { throw AgentNetError(.invalidArgument, "argument \(i): data pointer is NULL") }
-        args.append((ptr, d, s))
-        start += 3 + ndim
-    }
-    return args
-}
-
 /// Runs a function. `desc` = `[n_in, n_out, inputs..., outputs...]`, each buffer as `pointer, dtype, ndim, dims...`.
 /// Output buffers must have the shapes `agn_function_output_info` reports; otherwise AGN_E_OUTPUT_SHAPE.
 @_cdecl("agn_function_call")
 public func agn_function_call(_ fn: Int64, _ desc: UnsafePointer<Int64>?, _ len: Int64) -> Int32 {
     guarded {
         let f = try Handles.get(fn, as: Function.self, "compiled function")
-        guard let desc, len >= 2 else { throw AgentNetError(.invalidArgument, "call descriptor is missing") }
-        var at = 2
-        let ins = try decodeArguments(desc, len, from: &at, count: Int(desc[0]))
-        let outs = try decodeArguments(desc, len, from: &at, count: Int(desc[1]))
+        let call = try CallDescriptor(desc, len)
+        let outs = call.outputs
         guard outs.count == f.outputs.count else {
             throw AgentNetError(.invalidArgument, "\(outs.count) output buffers for \(f.outputs.count) outputs")
         }
-        let placeholder = UnsafeRawPointer(bitPattern: 64)!
-        try f.run(arguments: ins.map { ($0.0 ?? placeholder, $0.1, $0.2) }) { i, t in
-            guard outs[i].1 == t.dtype, outs[i].2 == t.shape else {
-                throw AgentNetError(.outputShape, "output \(i) is \(formatShape(t.shape)) \(t.dtype), buffer is \(formatShape(outs[i].2)) \(outs[i].1)")
+        try f.run(arguments: call.inputs.map { ($0.pointer ?? emptyBuffer, $0.dtype, $0.shape) }) { i, t in
+            guard outs[i].dtype == t.dtype, outs[i].shape == t.shape else {
+                throw AgentNetError(.outputShape, "output \(i) is \(formatShape(t.shape)) \(t.dtype), buffer is \(formatShape(outs[i].shape)) \(outs[i].dtype)")
             }
-            let bytes = t.count * t.dtype.size
-            if bytes > 0 { UnsafeMutableRawPointer(mutating: outs[i].0!).copyMemory(from: t.storage.raw, byteCount: bytes) }
+            writeBytes(outs[i].pointer, from: t.storage.raw, outs[i].byteCount)
         }
     }
 }
 
 /// Output dtypes, ranks and dims (8 slots per output) for the input buffers described as in `agn_function_call`
-/// (`[n_in, 0, inputs...]`; pointers are ignored).
+/// (`[n_in, 0, inputs...]`; pointers are ignored). The out-arrays hold one entry (8 dims) per function output.
 @_cdecl("agn_function_output_info")
 public func agn_function_output_info(_ fn: Int64, _ desc: UnsafePointer<Int64>?, _ len: Int64, _ dtypes: UnsafeMutablePointer<Int32>?,
                                      _ ndims: UnsafeMutablePointer<Int32>?, _ dims: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
         let f = try Handles.get(fn, as: Function.self, "compiled function")
-        guard let desc, len >= 2 else { throw AgentNetError(.invalidArgument, "call descriptor is missing") }
-        var at = 2
-        let ins = try decodeArguments(desc, len, from: &at, count: Int(desc[0]))
+        let ins = try CallDescriptor(desc, len).inputs
         guard ins.count == f.inputs.count else {
             throw AgentNetError(.invalidArgument, "expected \(f.inputs.count) inputs, got \(ins.count)")
         }
-        for (i, a) in ins.enumerated() { try f.check(i, dtype: a.1, shape: a.2) }
-        let info = try f.outputShapes(for: ins.map(\.2))
+        for (i, a) in ins.enumerated() { try f.check(i, dtype: a.dtype, shape: a.shape) }
         let d = try out(dtypes, "dtypes"), r = try out(ndims, "ndims"), s = try out(dims, "dims")
+        let info = try f.outputShapes(for: ins.map(\.shape))
         for (i, (shape, dt)) in info.enumerated() {
+            try writeShape(shape, rank: r, dims: s, slot: i)
             d[i] = dt.rawValue
-            r[i] = Int32(shape.count)
-            for (j, v) in shape.enumerated() { s[i * 8 + j] = Int64(v) }
         }
     }
 }

@@ -7,22 +7,12 @@ public func agn_layer_create(_ kind: UnsafePointer<CChar>?, _ attrs: UnsafePoint
     guarded {
         let o = try AgentNetC.out(out, "out")
         let k = try string(kind, "kind")
-        let json = try JSON.parse(attrs.map { String(cString: $0) } ?? "{}")
-        let ranks = try array(inputRanks, nInputs, "input ranks")
-        let total = ranks.reduce(0) { $0 + Int64($1) }
-        guard ranks.allSatisfy({ $0 >= 0 && $0 <= 8 }) else { throw AgentNetError(.shape, "input rank out of range (0...8)") }
-        let flat = try array(inputShapes, total, "input shapes")
-        var shapes: [[Int?]] = [], at = 0
-        for r in ranks {
-            shapes.append(try flat[at..<(at + Int(r))].map {
-                guard $0 >= -1 else { throw AgentNetError(.shape, "dimension \($0) is negative") }
-                return $0 < 0 ? nil : Int($0)
-            })
-            at += Int(r)
+        let json = try attributes(attrs, "attributes")
+        let shapes = try staticShapes(inputShapes, ranks: inputRanks, nInputs, "input shapes")
+        let layer = try LayerRegistry.make(k, json, inputShapes: shapes, name: json["name"]?.string) {
+            try Handles.get($0, as: AnyObject.self, "engine object")
         }
-        let layer = try LayerRegistry.make(k, json, inputShapes: shapes, name: json["name"]?.string) { id in
-            try Handles.get(Int64(id), as: SharedValue.self, "shared value")
-        }
+        if let key = json["host_key"]?.int { layer.hostKey = Int64(key) }
         o.pointee = Handles.register(layer)
     }
 }
@@ -34,9 +24,25 @@ public func agn_layer_output(_ layer: Int64, _ inputs: UnsafePointer<Int64>?, _ 
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
         let o = try AgentNetC.out(out, "out")
-        let opts = try JSON.parse(options.map { String(cString: $0) } ?? "{}")
-        let node = try l.output(for: try nodes(inputs, n, "inputs"), options: LayerOptions(deterministic: opts["deterministic"]?.bool ?? false))
+        let opts = try LayerOptions(json: attributes(options, "options"))
+        let node = try l.output(for: try nodes(inputs, n, "inputs"), options: opts)
         o.pointee = Handles.register(node)
+    }
+}
+
+/// Every output of the layer for input expressions (several for a multi-output layer such as attention's
+/// `attn` and `probs`): `n_outs` gets the count, and new handles are written to `outs` when they fit `out_cap`.
+@_cdecl("agn_layer_outputs")
+public func agn_layer_outputs(_ layer: Int64, _ inputs: UnsafePointer<Int64>?, _ n: Int64, _ options: UnsafePointer<CChar>?,
+                              _ outs: UnsafeMutablePointer<Int64>?, _ outCap: Int64, _ nOuts: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let l = try Handles.get(layer, as: Layer.self, "layer")
+        let count = try out(nOuts, "n_outs"), buffer = try outputBuffer(outs, outCap, "outs")
+        let opts = try LayerOptions(json: attributes(options, "options"))
+        let nodes = try l.outputs(for: try AgentNetC.nodes(inputs, n, "inputs"), options: opts)
+        count.pointee = Int64(nodes.count)
+        guard nodes.count <= buffer.count else { return }
+        for (i, x) in nodes.enumerated() { buffer[i] = Handles.register(x) }
     }
 }
 
@@ -47,15 +53,12 @@ public func agn_layer_info(_ layer: Int64, _ ndim: UnsafeMutablePointer<Int32>?,
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
         let r = try out(ndim, "ndim"), d = try out(dims, "dims"), p = try out(nParams, "n_params")
-        let s = l.outputShape
-        guard s.count <= 8 else { throw AgentNetError(.shape, "output rank \(s.count) exceeds 8") }
-        r.pointee = Int32(s.count)
-        for (i, v) in s.enumerated() { d[i] = Int64(v ?? -1) }
+        try writeShape(l.outputShape, rank: r, dims: d)
         p.pointee = Int64(l.params.count)
     }
 }
 
-/// Parameter `index` of a layer: a new handle to its shared value, and its name and tags as JSON
+/// Parameter `index` of a layer: a new handle to its shared value (to its expression if it has none), and its name and tags as JSON
 /// (`{"name": "dense.W", "tags": ["regularizable", "trainable"]}`, valid until the thread's next string call).
 @_cdecl("agn_layer_param")
 public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMutablePointer<Int64>?,
@@ -66,9 +69,9 @@ public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMuta
             throw AgentNetError(.invalidArgument, "\(l.kind) has \(l.params.count) parameters; index \(index) is out of range")
         }
         let p = l.params[Int(index)]
-        try out(shared, "shared").pointee = Handles.register(p.value)
+        try out(shared, "shared").pointee = Handles.register(p.value.map { $0 as AnyObject } ?? p.node)
         let json = JSON.object(["name": .string(p.name), "tags": .array(p.tags.sorted().map { .string($0) })])
-        try out(info, "info").pointee = ThreadString.set(json.serialized)
+        try writeString(json.serialized, info, "info")
     }
 }
 
@@ -76,6 +79,25 @@ public func agn_layer_param(_ layer: Int64, _ index: Int64, _ shared: UnsafeMuta
 public func agn_layer_repr(_ layer: Int64, _ text: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     guarded {
         let l = try Handles.get(layer, as: Layer.self, "layer")
-        try out(text, "text").pointee = ThreadString.set(l.description)
+        try writeString(l.description, text, "text")
+    }
+}
+
+/// A layer's outputs as JSON, valid until the thread's next string call: `{"output_count": n, "output_shapes":
+/// [[null, 25, 10], ...], "output_dtypes": ["float32", ...]}` (every output of a multi-output layer), plus a
+/// Recurrence's facts (`n_steps`, `param_sources`, `unused_inputs`).
+@_cdecl("agn_layer_describe")
+public func agn_layer_describe(_ layer: Int64, _ text: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
+    guarded {
+        let l = try Handles.get(layer, as: Layer.self, "layer")
+        let multi = l as? MultiOutputLayer
+        let shapes = multi?.outputShapes ?? [l.outputShape], dtypes = multi?.outputDTypes ?? [l.outputDType]
+        var json: [String: JSON] = [
+            "output_count": .number(Double(l.outputCount)),
+            "output_shapes": .array(shapes.map { .array($0.map { $0.map { .number(Double($0)) } ?? .null }) }),
+            "output_dtypes": .array(dtypes.map { .string($0.description) }),
+        ]
+        if let r = l as? Recurrence { json.merge(r.facts) { $1 } }
+        try writeString(JSON.object(json).serialized, text, "text")
     }
 }

@@ -89,11 +89,19 @@ private func message(_ body: () throws -> Void) -> String? {
         #expect(message { try SafeTensors.write([("__metadata__", w)], to: dir + "/d.safetensors") }?.contains("reserved") == true)
     }
 
+    @Test func namedLayersWalksTheNetwork() throws {
+        let input = InputLayer(shape: [nil, 3])
+        let h = try DenseLayer(input, numUnits: 4, name: "h")
+        let q = try DenseLayer(h, numUnits: 2, b: nil, name: "q")
+        let names = try Persistence.named(layers: [q]).map(\.name)
+        #expect(names == ["h.W", "h.b", "q.W"])
+    }
+
     @Test func saveLoadRoundTripAndMetadata() throws {
         let dir = tempFolder(), path = dir + "/net.safetensors"
         defer { removeFolder(dir) }
         let dense = try DenseLayer(inputShape: [nil, 3], numUnits: 2, nonlinearity: .linear, name: "q")
-        let params = Persistence.named(layers: [dense])
+        let params = try Persistence.named(layers: [dense])
         #expect(params.map(\.name) == ["q.W", "q.b"])
         let before = params.map { $0.value.value.scalars }
         try Persistence.save(params, to: path, metadata: ["network": dense.description])

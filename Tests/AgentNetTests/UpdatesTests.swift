@@ -232,7 +232,7 @@ import Glibc
         let out = try DenseLayer(inputShape: [nil, 32], numUnits: 1, nonlinearity: .linear)
         let prediction = try out.output(for: [hidden.output(for: [x], options: LayerOptions())], options: LayerOptions())
         let loss = try Objectives.aggregate(Objectives.squaredError(prediction, y))
-        let params = (hidden.params + out.params).map(\.value)
+        let params = (hidden.params + out.params).compactMap(\.value)
         let train = try Function(inputs: [x, y], outputs: [loss],
                                  updates: try Updates.adam(.loss(loss), params: params, learningRate: 0.01).pairs)
         let args = [try Tensor(xs, shape: [64, 2]), try Tensor(ys, shape: [64, 1])]

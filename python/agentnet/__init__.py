@@ -4,7 +4,8 @@ Build a one-tick agent from layers, unroll it over sessions with an environment,
 n-step Q-learning, SARSA, A2C, DPG or NAF. ``agentnet.tensor`` (imported as ``T``) and ``agentnet.layers``
 replace Theano and Lasagne.
 """
-from ._lib import AgentNetError
+from ._lib import (AgentNetError, AgentNetIndexError, AgentNetMemoryError, AgentNetOSError, AgentNetTypeError,
+                   AgentNetValueError, memory_info, set_memory_limit)
 from ._core import SharedVariable, Variable, set_num_threads, shared
 from ._function import Function, function
 from ._config import get_config, set_flush_denormal, show_config

@@ -6,6 +6,7 @@ import json
 import numpy as np
 
 from . import _lib
+from ._checks import MAX_RANK, as_dims, as_int
 from ._lib import check, lib
 
 c_i64p = ctypes.POINTER(ctypes.c_int64)
@@ -108,6 +109,18 @@ class Variable:
     def __iter__(self):
         raise TypeError("a symbolic expression cannot be iterated over")
 
+    # Expressions are immutable engine nodes: a copy is the same expression (copying the handle would release
+    # it twice). Pickling cannot carry an engine handle to another process.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"{type(self).__name__} objects are engine handles and cannot be pickled; save parameter "
+                        "values (get_all_param_values, agentnet.utils.persistence) instead")
+
     # The operator and method set is attached by agentnet.tensor (which owns the op builders).
 
 
@@ -118,7 +131,7 @@ class SharedVariable(Variable):
         a = as_engine_array(value)
         h = ctypes.c_int64()
         check(lib.agn_shared_create(a.ctypes.data if a.size else None, CODES[a.dtype], a.ndim, _dims(a.shape),
-                                    name.encode() if name else None, ctypes.byref(h)))
+                                    _name(name), ctypes.byref(h)))
         self.shared_handle = h.value
         node = ctypes.c_int64()
         check(lib.agn_shared_node(self.shared_handle, ctypes.byref(node)))
@@ -169,6 +182,12 @@ class SharedVariable(Variable):
         a = as_engine_array(a, dtype)
         check(lib.agn_shared_set(self.shared_handle, a.ctypes.data if a.size else None, CODES[a.dtype], a.ndim, _dims(a.shape)))
 
+    def __deepcopy__(self, memo):
+        """An independent shared variable holding a copy of the current value."""
+        copy = SharedVariable(self.get_value(), name=self._given_name)
+        memo[id(self)] = copy
+        return copy
+
     def __repr__(self):
         dtype, shape = self._info()
         return f"<SharedVariable {self._given_name or 'shared'} {dtype}{shape}>"
@@ -186,13 +205,20 @@ def constant(value, dtype=None):
     return Variable(h.value)
 
 
+def _name(name):
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string or None, got {type(name).__name__} {name!r}")
+    return name.encode() if name else None
+
+
 def input_var(name, dtype, ndim, shape=None):
-    shape = shape if shape is not None else (None,) * ndim
+    ndim = as_int(ndim, "ndim", 0, MAX_RANK)
+    shape = tuple(shape) if shape is not None else (None,) * ndim
     if len(shape) != ndim:
-        raise ValueError(f"shape {shape} does not have {ndim} dimensions")
+        raise ValueError(f"shape {shape} does not have ndim={ndim} dimensions")
     h = ctypes.c_int64()
-    dims = _dims([-1 if d is None else int(d) for d in shape])
-    check(lib.agn_input_create(name.encode() if name else None, dtype_code(dtype), ndim, dims, ctypes.byref(h)))
+    dims = _dims(as_dims([-1 if d is None else d for d in shape], "shape", allow_unknown=True))
+    check(lib.agn_input_create(_name(name), dtype_code(dtype), ndim, dims, ctypes.byref(h)))
     return Variable(h.value)
 
 
@@ -216,4 +242,4 @@ def random_node(state, kind, inputs, **attrs):
 
 def set_num_threads(n):
     """Sets the number of threads OpenBLAS uses for the engine's matrix products (numpy keeps its own pool)."""
-    check(lib.agn_set_num_threads(int(n)))
+    check(lib.agn_set_num_threads(as_int(n, "n", 1, 1024)))

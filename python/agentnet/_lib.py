@@ -3,6 +3,7 @@
 Everything in the Python package talks to the engine through :data:`lib` and :func:`check`.
 """
 import ctypes
+import numbers
 import os
 import pathlib
 
@@ -10,7 +11,31 @@ ABI_VERSION = 1
 
 
 class AgentNetError(RuntimeError):
-    """An error reported by the AgentNet engine; the message is the engine's own."""
+    """An error reported by the AgentNet engine; the message is the engine's own.
+
+    Engine errors of the kinds numpy reports with a builtin exception are raised as subclasses of both, so
+    ``except ValueError`` and ``except agentnet.AgentNetError`` each catch them.
+    """
+
+
+class AgentNetValueError(AgentNetError, ValueError):
+    """An argument or shape the engine rejected (numpy would raise ValueError)."""
+
+
+class AgentNetTypeError(AgentNetError, TypeError):
+    """A dtype the engine rejected (numpy would raise TypeError)."""
+
+
+class AgentNetIndexError(AgentNetError, IndexError):
+    """An index outside its axis."""
+
+
+class AgentNetMemoryError(AgentNetError, MemoryError):
+    """An allocation over the engine's memory limit (see :func:`agentnet.set_memory_limit`)."""
+
+
+class AgentNetOSError(AgentNetError, OSError):
+    """A file the engine could not read or write."""
 
 
 # Status codes (include/agentnet.h).
@@ -22,6 +47,18 @@ E_DTYPE = 4
 E_RUNTIME = 5
 E_IO = 6
 E_OUTPUT_SHAPE = 7
+E_MEMORY = 8
+E_INDEX = 9
+
+_ERRORS = {
+    E_INVALID_ARGUMENT: AgentNetValueError,
+    E_SHAPE: AgentNetValueError,
+    E_OUTPUT_SHAPE: AgentNetValueError,
+    E_DTYPE: AgentNetTypeError,
+    E_IO: AgentNetOSError,
+    E_MEMORY: AgentNetMemoryError,
+    E_INDEX: AgentNetIndexError,
+}
 
 
 def _candidates():
@@ -66,14 +103,7 @@ def check(status):
     """Raises the exception that matches an engine status code; returns None on success."""
     if status == OK:
         return
-    message = last_error()
-    if status in (E_SHAPE, E_INVALID_ARGUMENT):
-        raise ValueError(message)
-    if status == E_DTYPE:
-        raise TypeError(message)
-    if status == E_IO:
-        raise OSError(message)
-    raise AgentNetError(message)
+    raise _ERRORS.get(status, AgentNetError)(last_error())
 
 
 def handle_out():
@@ -95,4 +125,29 @@ def _declare(name, *argtypes):
 
 _declare("agn_release", ctypes.c_int64)
 _declare("agn_live_handles", ctypes.POINTER(ctypes.c_int64))
+_declare("agn_set_memory_limit", ctypes.c_int64)
+_declare("agn_memory_info", ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64))
+
+
+def set_memory_limit(nbytes=None):
+    """Sets the engine's allocation limit in bytes (None: the default, 3/4 of physical memory).
+
+    Every tensor buffer the engine holds counts against it; a call that would go over raises
+    :class:`MemoryError` (``agentnet.AgentNetMemoryError``) instead of letting the system's OOM killer end the process.
+    The environment variable ``AGENTNET_MEMORY_LIMIT`` sets the initial limit.
+    """
+    if nbytes is None:
+        nbytes = 0
+    elif isinstance(nbytes, bool) or not isinstance(nbytes, numbers.Integral):
+        raise TypeError(f"set_memory_limit: nbytes must be an integer number of bytes or None, got {nbytes!r}")
+    elif not 0 < nbytes < 2**63:
+        raise ValueError(f"set_memory_limit: nbytes must be positive, got {nbytes}")
+    check(lib.agn_set_memory_limit(int(nbytes)))
+
+
+def memory_info():
+    """``(limit, in_use)`` in bytes: the engine's allocation limit and what its live tensor buffers hold."""
+    limit, used = ctypes.c_int64(), ctypes.c_int64()
+    check(lib.agn_memory_info(ctypes.byref(limit), ctypes.byref(used)))
+    return limit.value, used.value
 declare = _declare

@@ -4,12 +4,23 @@ An initializer is called with a shape and returns a ``float32`` numpy array of t
 
     W = agentnet.init.GlorotUniform()((784, 256))
 
-Random initializers draw from the module random state (:func:`get_rng` / :func:`set_rng`, like
-``lasagne.random``), so results are reproducible after ``set_rng(np.random.RandomState(seed))``.
+Every initializer here is a spec the engine samples (``Sources/AgentNet/Layers/Initializer.swift``), from the
+engine's one initializer generator. :func:`set_rng` seeds that generator from the ``numpy.random.RandomState``
+it is given (like ``lasagne.random``), so results are reproducible after ``set_rng(np.random.RandomState(seed))``.
+A user's own :class:`Initializer` subclass implements :meth:`Initializer.sample` in numpy instead.
 """
+import ctypes
+import json
 import numbers
 
 import numpy as np
+
+from . import _lib
+from ._lib import check, lib
+
+_lib.declare("agn_init_seed", ctypes.c_uint64)
+_lib.declare("agn_init_sample", ctypes.c_char_p, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64),
+             ctypes.POINTER(ctypes.c_float), ctypes.c_int64)
 
 __all__ = ["get_rng", "set_rng", "Initializer", "Constant", "Normal", "Uniform", "Glorot", "GlorotUniform",
            "GlorotNormal", "He", "HeUniform", "HeNormal", "Orthogonal", "Sparse"]
@@ -23,15 +34,22 @@ def get_rng():
 
 
 def set_rng(new_rng):
-    """Replaces the random state used by initializers (a ``numpy.random.RandomState``)."""
+    """Replaces the random state used by initializers (a ``numpy.random.RandomState``): the engine's initializer
+    generator is reseeded with a number drawn from it, so the same state gives the same weights."""
     global _rng
     if not isinstance(new_rng, np.random.RandomState):
         raise TypeError(f"set_rng expects a numpy.random.RandomState, got {type(new_rng).__name__}")
     _rng = new_rng
+    check(lib.agn_init_seed(int(new_rng.randint(0, 2**63 - 1, dtype=np.int64))))
 
 
-def _floatX(a):
-    return np.asarray(a, dtype=np.float32)
+def _engine_sample(spec, shape):
+    """A float32 array of ``shape`` sampled by the engine from the initializer ``spec`` (a dict)."""
+    out = np.empty(shape, np.float32)
+    dims = (ctypes.c_int64 * max(len(shape), 1))(*shape)
+    check(lib.agn_init_sample(json.dumps(spec).encode(), len(shape), dims,
+                              out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), out.size))
+    return out
 
 
 def _check_shape(shape):
@@ -57,7 +75,14 @@ class Initializer:
 
     def sample(self, shape):
         """Returns a ``float32`` array of the given ``shape`` (a tuple of ints)."""
-        raise NotImplementedError()
+        spec = self._spec()
+        if spec is None:
+            raise NotImplementedError(f"{type(self).__name__} does not implement sample")
+        return _engine_sample(spec, _check_shape(shape))
+
+    def _spec(self):
+        """The engine's JSON spec of this initializer, or None for one sampled in Python."""
+        return None
 
     def __repr__(self):
         attrs = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -70,8 +95,8 @@ class Constant(Initializer):
     def __init__(self, val=0.0):
         self.val = val
 
-    def sample(self, shape):
-        return _floatX(np.ones(_check_shape(shape)) * self.val)
+    def _spec(self):
+        return {"kind": "Constant", "val": float(self.val)}
 
 
 class Normal(Initializer):
@@ -81,8 +106,8 @@ class Normal(Initializer):
         self.std = std
         self.mean = mean
 
-    def sample(self, shape):
-        return _floatX(get_rng().normal(self.mean, self.std, size=_check_shape(shape)))
+    def _spec(self):
+        return {"kind": "Normal", "std": float(self.std), "mean": float(self.mean)}
 
 
 class Uniform(Initializer):
@@ -111,8 +136,8 @@ class Uniform(Initializer):
             a, b = a + mean, b + mean
         self.range = (a, b)
 
-    def sample(self, shape):
-        return _floatX(get_rng().uniform(low=self.range[0], high=self.range[1], size=_check_shape(shape)))
+    def _spec(self):
+        return {"kind": "Uniform", "low": float(self.range[0]), "high": float(self.range[1])}
 
 
 def _fans(shape, c01b):
@@ -152,11 +177,21 @@ class Glorot(Initializer):
         self.gain = gain
         self.c01b = c01b
 
+    _kind = "Glorot"
+
+    def _spec(self):
+        law = {Normal: "Normal", Uniform: "Uniform"}.get(self.initializer)
+        if law is None:
+            return None
+        return {"kind": self._kind + law, "gain": float(self.gain), "c01b": bool(self.c01b)}
+
     def sample(self, shape):
         shape = _check_shape(shape)
-        fan_in, fan_out = _fans(shape, self.c01b)
-        std = self.gain * np.sqrt(2.0 / (fan_in + fan_out))
-        return self.initializer(std=std).sample(shape)
+        fan_in, fan_out = _fans(shape, self.c01b)  # Lasagne's errors, before the engine sees the shape
+        if self._spec() is not None:
+            return _engine_sample(self._spec(), shape)
+        # a user's own distribution class, given the std
+        return self.initializer(std=self.gain * np.sqrt(2.0 / (fan_in + fan_out))).sample(shape)
 
 
 class GlorotNormal(Glorot):
@@ -194,6 +229,9 @@ class He(Initializer):
         self.gain = gain
         self.c01b = c01b
 
+    _kind = "He"
+    _spec = Glorot._spec
+
     def sample(self, shape):
         shape = _check_shape(shape)
         if self.c01b:
@@ -207,8 +245,9 @@ class He(Initializer):
                 fan_in = int(np.prod(shape[1:]))
             else:
                 raise RuntimeError("This initializer only works with shapes of length >= 2")
-        std = self.gain * np.sqrt(1.0 / fan_in)
-        return self.initializer(std=std).sample(shape)
+        if self._spec() is not None:
+            return _engine_sample(self._spec(), shape)
+        return self.initializer(std=self.gain * np.sqrt(1.0 / fan_in)).sample(shape)
 
 
 class HeNormal(He):
@@ -229,8 +268,7 @@ class Orthogonal(Initializer):
     """Orthogonal matrix initialization (Saxe et al.): the flattened ``(shape[0], prod(shape[1:]))`` matrix has
     orthonormal rows or columns (whichever are fewer), times ``gain`` ('relu' means sqrt(2)).
 
-    Sampled as in Lasagne: the SVD ``u, s, v`` of a standard normal matrix, keeping ``u`` or ``v`` (whichever has
-    the flat shape).
+    Sampled by the engine: Gram–Schmidt on standard normal vectors along the longer side.
     """
 
     def __init__(self, gain=1.0):
@@ -242,11 +280,10 @@ class Orthogonal(Initializer):
         shape = _check_shape(shape)
         if len(shape) < 2:
             raise RuntimeError("Only shapes of length 2 or more are supported.")
-        flat_shape = (shape[0], int(np.prod(shape[1:])))
-        a = get_rng().normal(0.0, 1.0, flat_shape)
-        u, _, v = np.linalg.svd(a, full_matrices=False)
-        q = u if u.shape == flat_shape else v
-        return _floatX(self.gain * q.reshape(shape))
+        return _engine_sample(self._spec(), shape)
+
+    def _spec(self):
+        return {"kind": "Orthogonal", "gain": float(self.gain)}
 
 
 class Sparse(Initializer):
@@ -260,13 +297,7 @@ class Sparse(Initializer):
         shape = _check_shape(shape)
         if len(shape) != 2:
             raise RuntimeError("sparse initializer only works with shapes of length 2")
-        w = np.zeros(shape, dtype=np.float32)
-        n_inputs, n_outputs = shape
-        size = int(self.sparsity * n_inputs)
-        rng = get_rng()
-        for k in range(n_outputs):
-            indices = np.arange(n_inputs)
-            rng.shuffle(indices)
-            indices = indices[:size]
-            w[indices, k] = rng.normal(0.0, self.std, size=size)
-        return w
+        return _engine_sample(self._spec(), shape)
+
+    def _spec(self):
+        return {"kind": "Sparse", "sparsity": float(self.sparsity), "std": float(self.std)}

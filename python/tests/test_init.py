@@ -85,3 +85,28 @@ def test_rng_reproducible():
 def test_bad_shape():
     with pytest.raises(ValueError):
         init.Constant()((-1, 2))
+
+
+def test_sparse_and_engine_sampling_follow_set_rng():
+    w = init.Sparse(sparsity=0.25, std=1.0)((40, 7))
+    assert w.dtype == np.float32 and ((w != 0).sum(axis=0) == 10).all()
+    with pytest.raises(RuntimeError):
+        init.Sparse()((4, 4, 4))
+    init.set_rng(np.random.RandomState(7))
+    a = [init.Orthogonal()((5, 5)), init.Normal()((3,)), init.HeUniform(c01b=True)((2, 3, 3, 4))]
+    init.set_rng(np.random.RandomState(7))
+    b = [init.Orthogonal()((5, 5)), init.Normal()((3,)), init.HeUniform(c01b=True)((2, 3, 3, 4))]
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_user_distribution_class_in_glorot_gets_the_std():
+    class Laplace(init.Initializer):
+        def __init__(self, std):
+            self.std = std
+
+        def sample(self, shape):
+            return np.random.RandomState(0).laplace(0, self.std / np.sqrt(2), size=shape).astype(np.float32)
+
+    w = init.Glorot(Laplace)((300, 500))
+    assert abs(w.std() - np.sqrt(2.0 / 800)) < 2e-3

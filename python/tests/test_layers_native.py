@@ -10,8 +10,8 @@ from agentnet.layers.native import EngineLayer
 def test_dense_layer_runs_in_the_engine_and_matches_numpy():
     inp = L.InputLayer((None, 3, 2))
     dense = L.DenseLayer(inp, 4, nonlinearity=nonlinearities.tanh, name="d")
-    assert dense._engine is not None
-    assert repr(dense._engine) == "DenseLayer(num_units=4, nonlinearity=tanh) (?, 4)"
+    assert dense._engine_layer is not None
+    assert repr(dense._engine_layer) == "DenseLayer(num_units=4, nonlinearity=tanh) (?, 4)"
     w = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
     b = np.arange(4, dtype=np.float32)
     L.set_all_param_values(dense, [w, b])

@@ -81,11 +81,16 @@ public struct Acrobot: EnvironmentDynamics {
         return (terminated ? 0.0 : -1.0, terminated)
     }
 
-    /// acrobot.py's `wrap(x, -π, π)`: add or subtract 2π until x is in range.
+    /// acrobot.py's `wrap(x, -π, π)`: add or subtract 2π until x is in range. Angles a reset option or a step can
+    /// reach are within a few turns, where this is exactly Gymnasium's loop; an angle beyond 64 turns (from
+    /// reset bounds like 1e20, where `x - 2π == x` and the loop would never end) is first brought near the range
+    /// with one floor division, and an infinite one becomes NaN.
     static func wrap(_ value: Double) -> Double {
         let (m, M) = (-Double.pi, Double.pi)
         let diff = M - m
         var x = value
+        guard x.isFinite else { return .nan }
+        if abs(x) > 64 * diff { x = x - diff * ((x - m) / diff).rounded(.down) }
         while x > M { x = x - diff }
         while x < m { x = x + diff }
         return x

@@ -162,7 +162,8 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment, @unch
 
     func checkRange(first: Int, count: Int) throws {
         guard first >= 0, count >= 0, first <= numEnvs, count <= numEnvs - first else {
-            throw AgentNetError(.invalidArgument, "sub-envs \(first)..<\(first + count) are out of range for num_envs = \(numEnvs)")
+            throw AgentNetError(.invalidArgument, count == 1 ? "sub-env index \(first) is out of range for num_envs = \(numEnvs)"
+                                : "sub-envs first = \(first), count = \(count) are out of range for num_envs = \(numEnvs)")
         }
     }
 

@@ -13,9 +13,9 @@ final class ConvColumns: @unchecked Sendable {
     let buffer: ScratchBuffer
     let B, K, P, kh, kw, chunk: Int
 
-    init(_ d: ConvDims) {
+    init(_ d: ConvDims) throws {
         (B, K, P, kh, kw, chunk) = (d.B, d.K, d.P, d.kh, d.kw, d.chunk)
-        buffer = ScratchBuffer(d.K * d.B * d.P)
+        buffer = try ScratchBuffer(d.K * d.B * d.P)
     }
 
     /// True when `d` expands the same input into the same columns (callers pair the same x and parameters).
@@ -56,7 +56,7 @@ struct ConvColumnSharing {
         if let conv = node.op as? Conv2DOp, keeps.contains(node) {
             let d = try conv.params.dims(ins[0].shape, ins[1].shape, conv.name)
             guard !d.shifted, d.K * d.B * d.P <= ConvColumns.limit else { return nil }
-            let c = ConvColumns(d)
+            let c = try ConvColumns(d)
             kept[node] = c
             return try conv.kernel(ins, out, bias: bias, columns: c)
         }

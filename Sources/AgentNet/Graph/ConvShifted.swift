@@ -136,15 +136,15 @@ private struct ShiftedSetup {
     let R, N, F, ps, image: Int
     let wg, full, planes: ScratchBuffer
 
-    init(_ d: ConvDims) {
+    init(_ d: ConvDims) throws {
         self.d = d
         index = d.groupedFilterIndex()
         let (gy, gx) = d.groups
         offsets = (0..<(gy * gx)).map { $0 / gx * d.planeW + $0 % gx }
         (R, N, F, ps, image) = (d.planeRows, d.fullColumns, d.F, d.planeSize, d.C * d.H * d.W)
-        wg = ScratchBuffer(index.count)
-        full = ScratchBuffer(F * N)
-        planes = ScratchBuffer(d.planesCount)
+        wg = try ScratchBuffer(index.count)
+        full = try ScratchBuffer(F * N)
+        planes = try ScratchBuffer(d.planesCount)
     }
 
     /// `Wg` ← the filters `w`, regrouped.
@@ -158,8 +158,8 @@ private struct ShiftedSetup {
 enum ConvShifted {
     /// `out = conv2d(x, w) (+ bias)`.
     static func forward(_ d: ConvDims, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                        bias: UnsafePointer<Float>?) -> Kernel {
-        let s = ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
+                        bias: UnsafePointer<Float>?) throws -> Kernel {
+        let s = try ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
         return {
             s.regroup(w)
             for b in 0..<d.B {
@@ -177,8 +177,8 @@ enum ConvShifted {
 
     /// `dx = conv2d_input_grad(g, w)`: per image, `Wgᵀ · g_b` accumulated into the shifted views of zeroed planes,
     /// which are then merged into `dx`.
-    static func inputGrad(_ d: ConvDims, _ g: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) -> Kernel {
-        let s = ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
+    static func inputGrad(_ d: ConvDims, _ g: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) throws -> Kernel {
+        let s = try ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
         return {
             s.regroup(w)
             for b in 0..<d.B {
@@ -195,8 +195,8 @@ enum ConvShifted {
 
     /// `dw = conv2d_filter_grad(x, g)`: `Σ_b view · g_bᵀ` per group into `Wgᵀ`, then scattered to `[F, C, kh, kw]`.
     /// (`view · gᵀ` rather than `g · viewᵀ`: 6% faster for the Atari stack's 8×8/4 layer, equal for the others.)
-    static func filterGrad(_ d: ConvDims, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>) -> Kernel {
-        let s = ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
+    static func filterGrad(_ d: ConvDims, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>) throws -> Kernel {
+        let s = try ShiftedSetup(d), (R, N, F) = (s.R, s.N, s.F)
         return {
             for b in 0..<d.B {
                 let src = d.planes(of: x + b * s.image, s.planes.p)

@@ -19,7 +19,7 @@ public struct ShapeContext {
         case .float32:
             return try (0..<v.count).map {
                 let f = v.floats[$0]
-                guard f.isFinite, f == f.rounded() else { throw AgentNetError.invalid("\(node.op.name): expected integers, got \(f)") }
+                guard f.isFinite, f == f.rounded(), abs(f) < 9.0e15 else { throw AgentNetError.invalid("\(node.op.name): expected integers, got \(f)") }
                 return Int(f)
             }
         }
@@ -125,9 +125,18 @@ public extension Node {
 
     static func scalar(_ v: Float) -> Node { constant(Tensor(scalar: v)) }
 
-    static func intScalar(_ v: Int) -> Node { constant(try! Tensor([Int32(v)], shape: [])) }
+    /// An int32 scalar constant. For engine-made values (axis numbers, -1); caller numbers are range-checked first
+    /// (`T.checkedDimension`), so the truncation never changes a value.
+    static func intScalar(_ v: Int) -> Node { ints([v], shape: []) }
 
-    static func ints(_ v: [Int]) -> Node { constant(try! Tensor(v.map { Int32($0) }, shape: [v.count])) }
+    /// An int32 vector constant (shape literals); values are range-checked by the callers that take them from users.
+    static func ints(_ v: [Int]) -> Node { ints(v, shape: [v.count]) }
+
+    private static func ints(_ v: [Int], shape: [Int]) -> Node {
+        let t = Tensor(small: .int32, shape: shape)
+        for (i, x) in v.enumerated() { t.ints[i] = Int32(truncatingIfNeeded: x) }
+        return constant(t)
+    }
 
     var isInput: Bool { op is InputOp }
     var sharedValue: SharedValue? { (op as? SharedOp)?.value }

@@ -106,7 +106,7 @@ public enum OpRegistry {
             guard flags.filter({ $0 }).count == inputs.count - 1, flags.contains(true) else {
                 throw AgentNetError.invalid("advanced_index: \(flags.filter { $0 }.count) array positions but \(inputs.count - 1) index arrays")
             }
-            return try Node.make(AdvancedIndexOp(isArray: flags), inputs)
+            return try Node.make(AdvancedIndexOp(isArray: flags, negativeIndices: attrs["negative_indices"]?.bool ?? true), inputs)
         case "one_hot": try arity(1); return try Node.make(OneHotOp(depth: int("depth")), [T.cast(inputs[0], inputs[0].dtype == .bool ? .int32 : inputs[0].dtype)])
         case "cumsum":
             try arity(1)

@@ -22,7 +22,10 @@ public struct ConcatOp: Op {
                 }
                 out[d] = out[d] ?? x.shape[d]
             }
-            out[axis] = out[axis].flatMap { a in x.shape[axis].map { a + $0 } }
+            out[axis] = out[axis].flatMap { a in x.shape[axis].flatMap { b in
+                let (sum, overflow) = a.addingReportingOverflow(b)
+                return overflow ? nil : sum
+            } }
         }
         return (first.dtype, out)
     }
@@ -33,7 +36,9 @@ public struct ConcatOp: Op {
             for d in 0..<s.count where d != axis && s[d] != out[d] {
                 throw AgentNetError.shape("concatenate: shapes \(formatShape(ctx.shapes[0])) and \(formatShape(s)) differ on axis \(d)")
             }
-            out[axis] += s[axis]
+            let (sum, overflow) = out[axis].addingReportingOverflow(s[axis])
+            guard !overflow else { throw AgentNetError.shape("concatenate: the sizes along axis \(axis) overflow") }
+            out[axis] = sum
         }
         return out
     }
@@ -116,7 +121,7 @@ public struct OneHotOp: Op {
             o.update(repeating: 0, count: n * depth)
             for i in 0..<n {
                 let v = x.dtype == .int32 ? Int(x.ints[i]) : Int(x.bytes[i])
-                guard v >= 0, v < depth else { throw AgentNetError(.runtime, "one_hot: index \(v) is out of range [0, \(depth))") }
+                guard v >= 0, v < depth else { throw AgentNetError(.index, "one_hot: index \(v) is out of range [0, \(depth))") }
                 o[i * depth + v] = 1
             }
         }
@@ -176,14 +181,14 @@ public struct ArangeOp: Op {
         guard step != 0, step.isFinite, start.isFinite, stop.isFinite else { throw AgentNetError.invalid("arange: invalid step \(step) or bounds") }
         let c = ((stop - start) / step).rounded(.up)
         guard c < 1e9 else { throw AgentNetError.invalid("arange: \(c) elements is too many") }
-        return Swift.max(0, Int(c))
+        return c > 0 ? Int(c) : 0
     }
     public func shape(_ ctx: ShapeContext) throws -> [Int] {
         [try ArangeOp.count(ctx.scalar(0), ctx.scalar(1), ctx.scalar(2))]
     }
     public func kernel(_ inputs: [Tensor], _ output: Tensor) throws -> Kernel {
         let start = Double(inputs[0].scalars[0]), step = Double(inputs[2].scalars[0]), n = output.count
-        if dtype == .int32 { return { for i in 0..<n { output.ints[i] = Int32(start + Double(i) * step) } } }
+        if dtype == .int32 { return { for i in 0..<n { output.ints[i] = saturatingInt32(start + Double(i) * step) } } }
         return { for i in 0..<n { output.floats[i] = Float(start + Double(i) * step) } }
     }
     public func gradient(_ node: Node, _ g: Node) throws -> [Node?] { [nil, nil, nil] }

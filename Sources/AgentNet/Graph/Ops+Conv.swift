@@ -62,23 +62,38 @@ public struct ConvParams: Equatable, Sendable {
         if case .explicit(let a, let b) = pad, a < 0 || b < 0 {
             throw AgentNetError.invalid("conv2d: padding must be non-negative, got (\(a), \(b))")
         }
+        // Bounds that keep every size product (span, padded length, column count) far from overflowing.
+        let limit = 1 << 24
+        if case .explicit(let a, let b) = pad, a > limit || b > limit {
+            throw AgentNetError.invalid("conv2d: padding (\(a), \(b)) is out of range (at most \(limit))")
+        }
+        guard stride.0 <= limit, stride.1 <= limit, dilation.0 <= limit, dilation.1 <= limit else {
+            throw AgentNetError.invalid("conv2d: stride (\(stride.0), \(stride.1)) or dilation (\(dilation.0), \(dilation.1)) is out of range (at most \(limit))")
+        }
     }
 
     /// Output length along one axis; nil when a needed size is unknown.
     static func outLength(_ n: Int?, _ k: Int?, _ s: Int, _ p: Int?, _ d: Int) -> Int? {
         guard let n, let k, let p else { return nil }
+        // Sizes are below 2^40 and d, p below 2^24 (`validate`), so these cannot overflow.
         let span = (k - 1) * d + 1
         let v = n + 2 * p - span
         return v < 0 ? nil : v / s + 1
     }
 
     /// Static output shape from static input and filter shapes (`nil` for what is unknown).
-    func inferOutput(_ x: [Int?], _ w: [Int?]) -> [Int?] {
+    /// Static output shape; throws when the known sizes already show the filters do not fit the padded input.
+    func inferOutput(_ x: [Int?], _ w: [Int?], _ op: String) throws -> [Int?] {
         var ph: Int?, pw: Int?
         switch pad {
         case .explicit(let a, let b): (ph, pw) = (a, b)
         default:
             if let kh = w[2], let kw = w[3] { (ph, pw) = pad.resolve(kh, kw, dilation.0, dilation.1) }
+        }
+        for (n, k, p, d) in [(x[2], w[2], ph, dilation.0), (x[3], w[3], pw, dilation.1)] {
+            if let n, let k, let p, k >= 1, ConvParams.outLength(n, k, 1, p, d) == nil {
+                throw AgentNetError.shape("\(op): filters of shape \(formatShape(w)) (dilation (\(dilation.0), \(dilation.1))) do not fit (are larger than) the input of shape \(formatShape(x)) padded by (\(ph.map(String.init) ?? "?"), \(pw.map(String.init) ?? "?"))")
+            }
         }
         return [x[0], w[0], ConvParams.outLength(x[2], w[2], stride.0, ph, dilation.0),
                 ConvParams.outLength(x[3], w[3], stride.1, pw, dilation.1)]
@@ -100,8 +115,16 @@ public struct ConvParams: Equatable, Sendable {
               let ow = ConvParams.outLength(x[3], w[3], stride.1, pw, dilation.1) else {
             throw AgentNetError.shape("\(op): filters of shape \(formatShape(w)) (dilation (\(dilation.0), \(dilation.1))) do not fit an input of shape \(formatShape(x)) padded by (\(ph), \(pw))")
         }
-        return ConvDims(B: x[0], C: x[1], H: x[2], W: x[3], F: w[0], kh: w[2], kw: w[3], sh: stride.0, sw: stride.1,
-                        ph: ph, pw: pw, dh: dilation.0, dw: dilation.1, oh: oh, ow: ow, flip: flip)
+        let d = ConvDims(B: x[0], C: x[1], H: x[2], W: x[3], F: w[0], kh: w[2], kw: w[3], sh: stride.0, sw: stride.1,
+                         ph: ph, pw: pw, dh: dilation.0, dw: dilation.1, oh: oh, ow: ow, flip: flip)
+        // The columns are [K, P] per item and BLAS indexes them with 32-bit sizes.
+        let (k, o1) = w[1].multipliedReportingOverflow(by: w[2]), (kk, o2) = k.multipliedReportingOverflow(by: w[3])
+        let (p, o3) = oh.multipliedReportingOverflow(by: ow), (kp, o4) = kk.multipliedReportingOverflow(by: p)
+        guard !(o1 || o2 || o3 || o4), kp <= Int(Int32.max), x[0] <= Int(Int32.max), w[0] <= Int(Int32.max),
+              Int(Int32.max) / Swift.max(p, 1) >= x[0] else {
+            throw AgentNetError.shape("\(op): the columns of filters \(formatShape(w)) over an input of shape \(formatShape(x)) are too large for BLAS (32-bit sizes)")
+        }
+        return d
     }
 }
 
@@ -120,13 +143,17 @@ struct ConvDims {
 }
 
 /// Scratch memory owned by a kernel closure for the plan's lifetime.
+/// Zeroed float scratch of a kernel, counted against `MemoryLimit` (im2col columns can be far larger than the
+/// tensors they expand: a big filter over a big input).
 final class ScratchBuffer: @unchecked Sendable {
     let p: UnsafeMutablePointer<Float>
-    init(_ count: Int) {
-        p = .allocate(capacity: Swift.max(count, 1))
-        p.initialize(repeating: 0, count: Swift.max(count, 1))
+    private let storage: TensorStorage
+    init(_ count: Int) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
+        guard count >= 0, !overflow else { throw AgentNetError(.memory, "convolution scratch of \(count) floats is too large") }
+        storage = try TensorStorage(byteCount: bytes, for: "convolution scratch")
+        p = storage.raw.assumingMemoryBound(to: Float.self)
     }
-    deinit { p.deallocate() }
 }
 
 /// `[B, F, P]` (batch items `b0..<b0+n`) ↔ `[F, n·P]`: the layout a multi-item product reads and writes.
@@ -178,7 +205,7 @@ public struct Conv2DOp: Op {
         if let a = x.shape[1], let b = w.shape[1], a != b {
             throw AgentNetError.shape("conv2d: the input has \(a) channels but the filters expect \(b) (shapes \(formatShape(x.shape)) and \(formatShape(w.shape)))")
         }
-        return (.float32, params.inferOutput(x.shape, w.shape))
+        return (.float32, try params.inferOutput(x.shape, w.shape, name))
     }
 
     public func shape(_ ctx: ShapeContext) throws -> [Int] { try params.dims(ctx.shapes[0], ctx.shapes[1], name).outputShape }
@@ -192,11 +219,11 @@ public struct Conv2DOp: Op {
         let d = try params.dims(inputs[0].shape, inputs[1].shape, name)
         let pbias = bias.map { UnsafePointer($0.floats) }
         let x = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), out = output.floats
-        if d.shifted { return ConvShifted.forward(d, x, w, out, bias: pbias) }
+        if d.shifted { return try ConvShifted.forward(d, x, w, out, bias: pbias) }
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
         let kept = columns.flatMap { $0.fits(d) ? $0 : nil }
-        let scratch = ScratchBuffer(kept == nil ? K * nb * P : 0)
-        let tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
+        let scratch = try ScratchBuffer(kept == nil ? K * nb * P : 0)
+        let tmp = try ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = try ScratchBuffer(d.planesCount)
         return {
             var b0 = 0
             while b0 < d.B {

@@ -40,9 +40,9 @@ public struct Conv2DInputGradOp: Op {
         let xs = (0..<4).map { Int(inputs[2].ints[$0]) }
         let d = try params.dims(xs, inputs[1].shape, name)
         let g = UnsafePointer(inputs[0].floats), w = UnsafePointer(inputs[1].floats), dx = output.floats
-        if d.shifted { return ConvShifted.inputGrad(d, g, w, dx) }
+        if d.shifted { return try ConvShifted.inputGrad(d, g, w, dx) }
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
-        let col = ScratchBuffer(K * nb * P), tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = ScratchBuffer(d.planesCount)
+        let col = try ScratchBuffer(K * nb * P), tmp = try ScratchBuffer(nb > 1 ? F * nb * P : 0), planes = try ScratchBuffer(d.planesCount)
         return {
             var b0 = 0
             while b0 < d.B {
@@ -110,11 +110,11 @@ public struct Conv2DFilterGradOp: Op {
         let ws = (0..<4).map { Int(inputs[2].ints[$0]) }
         let d = try params.dims(inputs[0].shape, ws, name)
         let x = UnsafePointer(inputs[0].floats), g = UnsafePointer(inputs[1].floats), dw = output.floats
-        if d.shifted { return ConvShifted.filterGrad(d, x, g, dw) }
+        if d.shifted { return try ConvShifted.filterGrad(d, x, g, dw) }
         let K = d.K, P = d.P, F = d.F, nb = d.chunk, image = d.C * d.H * d.W
         let kept = columns.flatMap { $0.fits(d) ? $0 : nil }
-        let scratch = ScratchBuffer(kept == nil ? K * nb * P : 0), planes = ScratchBuffer(kept == nil ? d.planesCount : 0)
-        let tmp = ScratchBuffer(nb > 1 ? F * nb * P : 0)
+        let scratch = try ScratchBuffer(kept == nil ? K * nb * P : 0), planes = try ScratchBuffer(kept == nil ? d.planesCount : 0)
+        let tmp = try ScratchBuffer(nb > 1 ? F * nb * P : 0)
         return {
             if d.B == 0 { dw.update(repeating: 0, count: F * K); return }
             var b0 = 0

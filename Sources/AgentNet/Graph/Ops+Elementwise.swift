@@ -283,6 +283,18 @@ public struct WhereOp: Op {
     }
 }
 
+/// float32 → int32 as the cast kernel and constant folding both do it: toward zero, saturating at the int32 range,
+/// NaN → Int32.min (what x86's cvttss2si gives, and so numpy on this platform).
+@inline(__always)
+public func saturatingInt32(_ v: Float) -> Int32 {
+    v.isNaN ? Int32.min : (v >= 2147483648 ? Int32.max : (v <= -2147483648 ? Int32.min : Int32(v)))
+}
+
+@inline(__always)
+public func saturatingInt32(_ v: Double) -> Int32 {
+    v.isNaN ? Int32.min : (v >= 2147483648 ? Int32.max : (v <= -2147483648 ? Int32.min : Int32(v)))
+}
+
 /// Converts between dtypes (`astype`); float → int truncates toward zero like numpy.
 public struct CastOp: Op {
     public let to: DType
@@ -297,8 +309,7 @@ public struct CastOp: Op {
         case (.float32, .float32), (.int32, .int32), (.bool, .bool):
             return { output.storage.raw.copyMemory(from: x.storage.raw, byteCount: n * x.dtype.size) }
         case (.float32, .int32):
-            return { map1(n, UnsafePointer(x.floats), output.ints) { v in
-                v.isNaN ? Int32.min : (v >= 2147483648 ? Int32.max : (v <= -2147483648 ? Int32.min : Int32(v))) } }
+            return { map1(n, UnsafePointer(x.floats), output.ints) { saturatingInt32($0) } }
         case (.float32, .bool): return { map1(n, UnsafePointer(x.floats), output.bytes) { $0 != 0 ? 1 : 0 } }
         case (.int32, .float32): return { map1(n, UnsafePointer(x.ints), output.floats) { Float($0) } }
         case (.int32, .bool): return { map1(n, UnsafePointer(x.ints), output.bytes) { $0 != 0 ? 1 : 0 } }

@@ -10,7 +10,7 @@ public enum SliceItem: Sendable, Equatable {
         switch self {
         case .index(let i):
             let j = i < 0 ? i + n : i
-            guard j >= 0, j < n else { throw AgentNetError(.shape, "index \(i) is out of bounds for axis \(axis) with size \(n)") }
+            guard j >= 0, j < n else { throw AgentNetError(.index, "index \(i) is out of bounds for axis \(axis) with size \(n)") }
             return (j, 1, 1, false)
         case .range(let start, let stop, let step):
             guard step != 0 else { throw AgentNetError.invalid("slice step cannot be zero") }
@@ -43,7 +43,8 @@ func resolveSlice(_ items: [SliceItem], _ shape: [Int]) throws -> (out: [Int], s
         full.append((r.start, r.count, r.step))
         if r.keeps {
             out.append(r.count)
-            strides.append(r.step * own[axis])
+            // A step larger than the axis (possible from a caller) selects one element; its stride is never used.
+            strides.append(r.count <= 1 ? 0 : r.step * own[axis])
         }
     }
     return (out, strides, base, full)
@@ -172,9 +173,16 @@ func sumGradients(_ parts: [Node]) throws -> Node {
 
 /// numpy advanced indexing with integer arrays at the positions where `isArray` is true, full slices elsewhere.
 /// The index arrays broadcast together to shape B; if they sit on adjacent axes B replaces those axes, otherwise
-/// B comes first (numpy's rule). Negative indices count from the end; out-of-range indices are an error.
+/// B comes first (numpy's rule). Negative indices count from the end unless `negativeIndices` is false (an
+/// embedding lookup, where -1 is a bug rather than "the last row"); out-of-range indices are an error.
 public struct AdvancedIndexOp: Op {
     public let isArray: [Bool]
+    public var negativeIndices = true
+
+    public init(isArray: [Bool], negativeIndices: Bool = true) {
+        self.isArray = isArray
+        self.negativeIndices = negativeIndices
+    }
     public var name: String { "advanced_index" }
 
     var arrayAxes: [Int] { isArray.indices.filter { isArray[$0] } }
@@ -246,9 +254,11 @@ public struct AdvancedIndexOp: Op {
                     for d in 0..<b.count { e += bIndex[d] * iStrides[k][d] }
                     var v = idx[k].dtype == .int32 ? Int(idx[k].ints[e]) : Int(idx[k].bytes[e])
                     let n = xShape[axis]
-                    if v < 0 { v += n }
+                    if v < 0 && op.negativeIndices { v += n }
                     guard v >= 0, v < n else {
-                        throw AgentNetError(.runtime, "index \(v < 0 ? v - n : v) is out of bounds for axis \(axis) with size \(n)")
+                        let given = v < 0 && op.negativeIndices ? v - n : v
+                        throw AgentNetError(.index, "index \(given) is out of bounds for axis \(axis) with size \(n)"
+                                            + (v < 0 && !op.negativeIndices ? " (negative indices are not allowed here)" : ""))
                     }
                     offset += v * xStrides[axis]
                 }

@@ -78,10 +78,10 @@ public struct MatMulOp: Op {
             batched ? (s[1], s[2]) : (s.dropLast().reduce(1, *), s.last!)
         }
         let (ar, ac) = view(a.shape), (br, bc) = view(b.shape)
-        let m = Int32(transA ? ac : ar), k = Int32(transA ? ar : ac), n = Int32(transB ? br : bc)
+        let m = try blasSize(transA ? ac : ar, name), k = try blasSize(transA ? ar : ac, name), n = try blasSize(transB ? br : bc, name)
         let pa = a.floats, pb = b.floats, pc = output.floats
         let sa = ar * ac, sb = br * bc, sc = Int(m) * Int(n)
-        let lda = Int32(max(ac, 1)), ldb = Int32(max(bc, 1)), ldc = max(n, 1)
+        let lda = try blasSize(max(ac, 1), name), ldb = try blasSize(max(bc, 1), name), ldc = max(n, 1)
         return {
             if m == 0 || n == 0 { return }
             if k == 0 { if beta == 0 { pc.update(repeating: 0, count: sc * batches) }; return }

@@ -41,6 +41,10 @@ public struct PoolParams: Equatable, Sendable {
         guard size.0 >= 1, size.1 >= 1 else { throw AgentNetError.invalid("pool2d: pool size must be positive, got (\(size.0), \(size.1))") }
         guard stride.0 >= 1, stride.1 >= 1 else { throw AgentNetError.invalid("pool2d: strides must be positive, got (\(stride.0), \(stride.1))") }
         guard pad.0 >= 0, pad.1 >= 0 else { throw AgentNetError.invalid("pool2d: padding must be non-negative, got (\(pad.0), \(pad.1))") }
+        let limit = 1 << 24
+        guard size.0 <= limit, size.1 <= limit, stride.0 <= limit, stride.1 <= limit else {
+            throw AgentNetError.invalid("pool2d: pool size (\(size.0), \(size.1)) or stride (\(stride.0), \(stride.1)) is out of range (at most \(limit))")
+        }
         guard pad.0 < size.0, pad.1 < size.1 else {
             throw AgentNetError.invalid("pool2d: padding (\(pad.0), \(pad.1)) must be smaller than the pool size (\(size.0), \(size.1))")
         }

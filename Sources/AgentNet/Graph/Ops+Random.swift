@@ -103,7 +103,7 @@ public struct RandomOp: Op {
         func store(_ i: Int, _ v: Float) {
             switch dtype {
             case .float32: output.floats[i] = v
-            case .int32: output.ints[i] = Int32(v)
+            case .int32: output.ints[i] = saturatingInt32(v)
             case .bool: output.bytes[i] = v != 0 ? 1 : 0
             }
         }
@@ -115,8 +115,12 @@ public struct RandomOp: Op {
         case .binomial:
             let plan = BroadcastPlan(out: output.shape, operands: [b.shape])
             return {
-                let trials = Int(a.scalars[0])
-                guard trials >= 0 else { throw AgentNetError(.runtime, "binomial: n = \(trials) is negative") }
+                let n = a.scalars[0]
+                // Drawn by counting successes, so n is bounded to keep a call from running for hours.
+                guard n.isFinite, n >= 0, n <= 16_777_216 else {
+                    throw AgentNetError(.runtime, "binomial: n = \(n) must be a count in 0...16777216")
+                }
+                let trials = Int(n)
                 var i = 0
                 let p = b.floats
                 plan.withRuns { off, _, len in
@@ -132,8 +136,9 @@ public struct RandomOp: Op {
             }
         case .choice:
             return {
-                let m = Int(a.scalars[0])
-                guard m > 0 else { throw AgentNetError(.runtime, "choice: a = \(m) must be positive") }
+                let v = a.scalars[0]
+                guard v.isFinite, v >= 1, v <= Float(Int32.max) else { throw AgentNetError(.runtime, "choice: a = \(v) must be a positive count") }
+                let m = Int(v)
                 for i in 0..<n { store(i, Float(rng.below(m))) }
             }
         case .multinomial:

@@ -160,7 +160,7 @@ public struct ArgReduceOp: Op {
                         let v = p[(i * n + j) * inner + k]
                         if isMax ? v > best : v < best { best = v; at = j }
                     }
-                    o[i * inner + k] = Int32(at)
+                    o[i * inner + k] = Int32(clamping: at)
                 } }
             }
         }
@@ -178,7 +178,7 @@ public struct ArgReduceOp: Op {
                             if isMax ? v > best : v < best { best = v; at = j }
                         }
                     }
-                    o[i * inner + k] = Int32(at)
+                    o[i * inner + k] = Int32(clamping: at)
                 } }
             }
         case .int32: return run(UnsafePointer(x.ints))

@@ -14,8 +14,11 @@ public struct ReshapeOp: Op {
         }
         if let c = target.constantValue {
             let dims = (0..<c.count).map { Int(c.ints[$0]) }
-            if let known = inputs[0].shape.reduce(Optional(1), { a, d in a.flatMap { a in d.map { a * $0 } } }) {
+            if inputs[0].shape.allSatisfy({ $0 != nil }), let known = try? checkedCount(inputs[0].shape.map { $0! }) {
                 return (inputs[0].dtype, try resolve(dims, count: known).map { Optional($0) })
+            }
+            guard dims.allSatisfy({ $0 >= -1 }), dims.filter({ $0 == -1 }).count <= 1 else {
+                throw AgentNetError.shape("reshape: invalid target shape \(formatShape(dims))")
             }
             return (inputs[0].dtype, dims.map { $0 == -1 ? nil : $0 })
         }
@@ -28,21 +31,23 @@ public struct ReshapeOp: Op {
         guard unknown.count <= 1, dims.allSatisfy({ $0 >= -1 }) else {
             throw AgentNetError.shape("reshape: invalid target shape \(formatShape(dims))")
         }
-        let known = dims.filter { $0 != -1 }.reduce(1, *)
+        guard let known = try? checkedCount(dims.filter { $0 != -1 }) else {
+            throw AgentNetError.shape("reshape: target shape \(formatShape(dims)) has more elements than fit in 64 bits")
+        }
         if let u = unknown.first {
             guard known > 0, count % known == 0 else {
                 throw AgentNetError.shape("reshape: cannot reshape \(count) elements into \(formatShape(dims))")
             }
             dims[u] = count / known
         }
-        guard dims.reduce(1, *) == count else {
+        guard (try? checkedCount(dims)) == count else {
             throw AgentNetError.shape("reshape: cannot reshape \(count) elements into \(formatShape(dims))")
         }
         return dims
     }
 
     public func shape(_ ctx: ShapeContext) throws -> [Int] {
-        do { return try resolve(try ctx.ints(1), count: ctx.shapes[0].reduce(1, *)) } catch let e as AgentNetError {
+        do { return try resolve(try ctx.ints(1), count: try checkedCount(ctx.shapes[0])) } catch let e as AgentNetError {
             throw AgentNetError.shape("\(e.message) (input shape \(formatShape(ctx.shapes[0])))")
         }
     }

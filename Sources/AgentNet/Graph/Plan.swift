@@ -52,13 +52,17 @@ final class Plan {
             let ctx = ShapeContext(node: node, shapes: node.inputs.map { shapes[$0]! },
                                    values: node.inputs.map { statics[$0] })
             let shape: [Int]
-            do { shape = try node.op.shape(ctx) } catch let e as AgentNetError {
+            do {
+                shape = try node.op.shape(ctx)
+                try checkStaticShape(shape.map { Optional($0) })
+                _ = try byteCount(shape, node.dtype)
+            } catch let e as AgentNetError {
                 throw AgentNetError(e.kind, "\(e.message) (in \(node.op.name) of \(node.inputs.map { formatShape(shapes[$0]!) }.joined(separator: ", ")))")
             }
             shapes[node] = shape
             let foldable = node.op is ShapeOp || (node.op.isFoldable && node.inputs.allSatisfy { statics[$0] != nil })
             if foldable {
-                let ins = node.inputs.map { statics[$0] ?? Tensor(shape: shapes[$0]!, dtype: $0.dtype, storage: TensorStorage(byteCount: 0)) }
+                let ins = try node.inputs.map { try statics[$0] ?? Tensor(shape: shapes[$0]!, dtype: $0.dtype, storage: try TensorStorage(byteCount: 0)) }
                 if node.op.aliasesInput {
                     statics[node] = Tensor(shape: shape, dtype: node.dtype, storage: ins[0].storage)
                 } else {
@@ -115,7 +119,7 @@ final class Plan {
             return t
         }
         /// The smallest freed storage of at least `bytes`, else a new one.
-        func storage(_ bytes: Int) -> TensorStorage { free.take(bytes) ?? TensorStorage(byteCount: bytes) }
+        func storage(_ bytes: Int) throws -> TensorStorage { try free.take(bytes) ?? TensorStorage(byteCount: bytes, for: "a plan buffer") }
         for (i, node) in order.enumerated() {
             if let s = statics[node] { tensors[node] = s; continue }
             if tensors[node] != nil { continue }
@@ -140,8 +144,8 @@ final class Plan {
                       (node.op is MatMulOp && shapes[c.target]!.last == n && shapes[c.target]!.dropLast().allSatisfy({ $0 == 1 }))
                       || (node.op is Conv2DOp && shapes[c.target]! == [1, shape[1], 1, 1]) {
                 // add(dot(a, b), bias) with a row bias: the gemm starts from the broadcast bias.
-                let bytes = try checkedCount(shape) * 4
-                let st = storage(bytes)
+                let bytes = try byteCount(shape, .float32)
+                let st = try storage(bytes)
                 let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
                 tensors[node] = out
                 absorbed[c.sum] = st
@@ -153,8 +157,8 @@ final class Plan {
             } else if aliasing.contains(node) {
                 tensors[node] = Tensor(shape: shape, dtype: node.dtype, storage: tensors[node.inputs[0]]!.storage)
             } else {
-                let bytes = try checkedCount(shape) * node.dtype.size
-                let st = storage(bytes)
+                let bytes = try byteCount(shape, node.dtype)
+                let st = try storage(bytes)
                 owned[node] = st
                 let out = Tensor(shape: shape, dtype: node.dtype, storage: st)
                 tensors[node] = out

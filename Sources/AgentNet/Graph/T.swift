@@ -86,7 +86,7 @@ public enum T {
             let v = c.scalars[0]
             switch to {
             case .float32: return Node.scalar(v).reshapedConstant(c.shape)
-            case .int32: return Node.constant(try Tensor([Int32(v)], shape: c.shape))
+            case .int32: return Node.constant(try Tensor([saturatingInt32(v)], shape: c.shape))
             case .bool: break
             }
         }
@@ -106,7 +106,25 @@ public enum T {
     public static func reshape(_ x: Node, _ shape: NodeConvertible) throws -> Node {
         try Node.make(ReshapeOp(), [x, try cast(shape.node(), .int32)])
     }
-    public static func reshape(_ x: Node, _ dims: [Int]) throws -> Node { try reshape(x, Node.ints(dims)) }
+    public static func reshape(_ x: Node, _ dims: [Int]) throws -> Node {
+        guard dims.count <= maxRank else {
+            throw AgentNetError.shape("reshape: target shape \(formatShape(dims)) has rank \(dims.count); the most the engine supports is \(maxRank)")
+        }
+        for d in dims where d < -1 || d > Int(Int32.max) {
+            throw AgentNetError.shape("reshape: dimension \(d) of target shape \(formatShape(dims)) is out of range (-1 or 0...\(Int32.max))")
+        }
+        return try reshape(x, Node.ints(dims))
+    }
+
+    /// Checks a caller count that becomes a dimension: `0...Int32.max`, and the product with `dim` (a static
+    /// dimension it multiplies, if known) too, since shapes are int32 vectors.
+    static func checkedDimension(_ op: String, _ what: String, _ v: Int, times dim: Int? = nil) throws {
+        guard v >= 0 else { throw AgentNetError.invalid("\(op): \(what) \(v) is negative") }
+        let (p, overflow) = v.multipliedReportingOverflow(by: dim ?? 1)
+        guard v <= Int(Int32.max), !overflow, p <= Int(Int32.max) else {
+            throw AgentNetError.invalid("\(op): \(what) \(v) makes a dimension of \(overflow ? "more than 2^63" : String(p)), above the limit \(Int32.max)")
+        }
+    }
 
     public static func dimshuffle(_ x: Node, _ pattern: [Int]) throws -> Node {
         if pattern == Array(0..<x.rank) { return x }
@@ -159,7 +177,9 @@ public enum T {
 
     /// numpy's `repeat(x, n, axis)` for a scalar count.
     public static func repeat_(_ x: Node, _ n: Int, axis: Int) throws -> Node {
+        guard x.rank > 0 else { throw AgentNetError.shape("repeat: axis \(axis) is out of range for a scalar (rank 0)") }
         let a = try normAxis(axis, x.rank)
+        try checkedDimension("repeat", "repeats", n, times: x.shape[a])
         let s = try shape(x)
         let dims = try (0..<x.rank).map { try index(s, $0) }
         var target = dims
@@ -173,7 +193,12 @@ public enum T {
     /// numpy's `tile(x, reps)`.
     public static func tile(_ x: Node, _ reps: [Int]) throws -> Node {
         let k = Swift.max(reps.count, x.rank)
+        guard 2 * k <= maxRank else {
+            throw AgentNetError.shape("tile: \(k) axes need an intermediate of rank \(2 * k); the most the engine supports is \(maxRank)")
+        }
         let reps = Array(repeating: 1, count: k - reps.count) + reps
+        let known = Array(repeating: Optional(1), count: k - x.rank) + x.shape
+        for (r, d) in zip(reps, known) { try checkedDimension("tile", "reps entry", r, times: d) }
         var y = x
         for _ in 0..<(k - x.rank) { y = try expandDims(y, 0) }
         let s = try shape(y)
@@ -268,6 +293,8 @@ public enum T {
 extension Node {
     func reshapedConstant(_ shape: [Int]) -> Node {
         guard let c = constantValue, shape != c.shape else { return self }
-        return Node.constant(try! Tensor(c.scalars, shape: shape))
+        let t = Tensor(small: .float32, shape: shape)
+        for (i, v) in c.scalars.prefix(t.count).enumerated() { t.floats[i] = v }
+        return Node.constant(t)
     }
 }

@@ -1,15 +1,38 @@
 /// `InputLayer`, `DenseLayer` and `NonlinearityLayer` with Lasagne's parameters and defaults.
 
-/// Marks where values enter a layer graph; its output is whatever expression is bound to it.
+/// Marks where values enter a layer graph. Its output is its input variable (`[batch, ...]`, created from the
+/// shape unless given), or whatever expression `getOutput`'s inputs bind to it.
 public final class InputLayer: Layer {
-    public init(shape: [Int?], name: String? = nil) { super.init(inputShapes: [shape], name: name) }
-    public override var attributes: [String] { [] }
+    public let inputVar: Node
+
+    /// An input layer with a new float32 variable of `shape`, named `"<name>.input"` (or `"input"`).
+    public init(shape: [Int?], name: String? = nil) {
+        inputVar = Node.input(name.map { "\($0).input" } ?? "input", shape: shape)
+        super.init(inputShapes: [shape], name: name)
+    }
+
+    /// An input layer for an existing variable, whose static shape must agree with `shape`.
+    public init(shape: [Int?], inputVar: Node, name: String? = nil) throws {
+        guard inputVar.rank == shape.count, zip(inputVar.shape, shape).allSatisfy({ $0 == nil || $1 == nil || $0 == $1 }) else {
+            throw AgentNetError.shape("InputLayer: input variable of shape \(formatShape(inputVar.shape)) contradicts shape \(formatShape(shape))")
+        }
+        self.inputVar = inputVar
+        super.init(inputShapes: [shape], name: name)
+    }
+
+    public override var outputDType: DType { inputVar.dtype }
+    public override func output(for inputs: [Node], options: LayerOptions) throws -> Node { inputVar }
+    public override func outputShape(for shapes: [[Int?]]) throws -> [Int?] { shapes[0] }
+    public override var attributes: [String] { ["shape=\(formatShape(inputShapes[0]))"] }
 }
 
 /// Elementwise (or, for softmax, row-wise) activation functions by Lasagne's names.
 public enum Nonlinearity: Sendable, Equatable {
     case linear, sigmoid, tanh, rectify, softmax, elu, softplus
     case leakyRectify(Float)
+
+    /// A Python callable (or any host function) applied through the build-time callback.
+    case host(HostObject)
 
     public init(name: String, leakiness: Float = 0.01) throws {
         switch name {
@@ -35,12 +58,19 @@ public enum Nonlinearity: Sendable, Equatable {
         case .elu: return try T.elu(x)
         case .softplus: return try T.softplus(x)
         case .leakyRectify(let a): return try T.where_(T.gt(x, 0), x, T.mul(x, a))
+        case .host(let f):
+            let out = try Host.request(.apply, key: f.key, options: .object([:]), nodes: [x])
+            guard out.count == 1 else { throw AgentNetError.invalid("nonlinearity callback returned \(out.count) expressions, expected 1") }
+            return out[0]
         }
     }
 
     public var name: String {
-        if case .leakyRectify = self { return "leaky_rectify" }
-        return "\(self)"
+        switch self {
+        case .leakyRectify: return "leaky_rectify"
+        case .host(let f): return f.label
+        default: return "\(self)"
+        }
     }
 }
 
@@ -49,7 +79,8 @@ public enum Nonlinearity: Sendable, Equatable {
 public final class DenseLayer: Layer {
     public let numUnits: Int
     public let numLeadingAxes: Int
-    public let nonlinearity: Nonlinearity
+    /// Settable so `batch_norm` can move the nonlinearity after the normalization.
+    public var nonlinearity: Nonlinearity
     public private(set) var W: SharedValue!
     public private(set) var b: SharedValue?
 
@@ -70,11 +101,22 @@ public final class DenseLayer: Layer {
         self.numLeadingAxes = lead
         self.nonlinearity = nonlinearity
         super.init(inputShapes: [inputShape], name: name)
-        self.W = try addParam(W, shape: [trailing.map { $0! }.reduce(1, *), numUnits], name: "W")
+        self.W = try addParam(W, shape: [try checkedCount(trailing.map { $0! }), numUnits], name: "W")
         if let b { self.b = try addParam(b, shape: [numUnits], name: "b", tags: ["trainable"]) }
     }
 
     public override var outputShape: [Int?] { Array(inputShapes[0].prefix(numLeadingAxes)) + [numUnits] }
+
+    public override func outputShape(for shapes: [[Int?]]) throws -> [Int?] {
+        Array(shapes[0].prefix(numLeadingAxes)) + [numUnits]
+    }
+
+    /// Drops the bias (`batch_norm` replaces it with the normalization's beta).
+    public func removeBias() throws {
+        guard let b else { return }
+        if let i = params.firstIndex(where: { $0.value === b }) { try removeParam(at: i) }
+        self.b = nil
+    }
 
     public override func output(for inputs: [Node], options: LayerOptions) throws -> Node {
         try checkInputs(inputs)
@@ -87,12 +129,13 @@ public final class DenseLayer: Layer {
 
     public override var attributes: [String] {
         ["num_units=\(numUnits)", "nonlinearity=\(nonlinearity.name)"] + (numLeadingAxes != 1 ? ["num_leading_axes=\(numLeadingAxes)"] : [])
+            + (b == nil ? ["b=None"] : [])
     }
 }
 
 /// Applies a nonlinearity; the shape is unchanged.
 public final class NonlinearityLayer: Layer {
-    public let nonlinearity: Nonlinearity
+    public var nonlinearity: Nonlinearity
     public init(inputShape: [Int?], nonlinearity: Nonlinearity = .rectify, name: String? = nil) {
         self.nonlinearity = nonlinearity
         super.init(inputShapes: [inputShape], name: name)
@@ -101,5 +144,24 @@ public final class NonlinearityLayer: Layer {
         try checkInputs(inputs)
         return try nonlinearity.apply(inputs[0])
     }
+    public override func outputShape(for shapes: [[Int?]]) throws -> [Int?] { shapes[0] }
     public override var attributes: [String] { ["nonlinearity=\(nonlinearity.name)"] }
+}
+
+public extension DenseLayer {
+    /// A DenseLayer fed by `incoming` (the usual way to build a network in Swift).
+    convenience init(_ incoming: Layer, numUnits: Int, W: ParamSpec = .initializer(.glorotUniform(gain: 1)),
+                     b: ParamSpec? = .initializer(.constant(0)), nonlinearity: Nonlinearity = .rectify,
+                     numLeadingAxes: Int = 1, name: String? = nil) throws {
+        try self.init(inputShape: incoming.outputShape, numUnits: numUnits, W: W, b: b, nonlinearity: nonlinearity,
+                      numLeadingAxes: numLeadingAxes, name: name)
+        try setIncoming([incoming])
+    }
+}
+
+public extension NonlinearityLayer {
+    convenience init(_ incoming: Layer, nonlinearity: Nonlinearity = .rectify, name: String? = nil) throws {
+        self.init(inputShape: incoming.outputShape, nonlinearity: nonlinearity, name: name)
+        try setIncoming([incoming])
+    }
 }

@@ -44,7 +44,7 @@ public enum A2C {
                                              gamma: NodeConvertible = 0.99, cropLast: Bool = true, stateValuesTargetAfterEnd: Node? = nil,
                                              stateValuesAfterEnd: Node? = nil, considerValueReferenceConstant: Bool = true,
                                              forceEndAtLastTick: Bool = false, treatPolicyAsLogpolicy: Bool = false,
-                                             lossFunction: LossFunction = Generic.squaredError, isTruncated: Node? = nil) throws -> (actor: Node, critic: Node) {
+                                             lossFunction: LossFunction = Objectives.squaredError, isTruncated: Node? = nil) throws -> (actor: Node, critic: Node) {
         let t = try terms(policy: policy, stateValues: stateValues, actions: actions, rewards: rewards, isAlive: isAlive,
                           stateValuesTarget: stateValuesTarget, nSteps: nSteps, nStepsAdvantage: nStepsAdvantage, gamma: gamma,
                           cropLast: cropLast, stateValuesTargetAfterEnd: stateValuesTargetAfterEnd, stateValuesAfterEnd: stateValuesAfterEnd,
@@ -59,7 +59,7 @@ public enum A2C {
                                             gamma: NodeConvertible = 0.99, cropLast: Bool = true, stateValuesTargetAfterEnd: Node? = nil,
                                             stateValuesAfterEnd: Node? = nil, considerValueReferenceConstant: Bool = true,
                                             forceEndAtLastTick: Bool = false, treatPolicyAsLogpolicy: Bool = false,
-                                            lossFunction: LossFunction = Generic.squaredError, isTruncated: Node? = nil) throws -> Node {
+                                            lossFunction: LossFunction = Objectives.squaredError, isTruncated: Node? = nil) throws -> Node {
         let (actor, critic) = try elementwiseObjectives(
             policy: policy, stateValues: stateValues, actions: actions, rewards: rewards, isAlive: isAlive, stateValuesTarget: stateValuesTarget,
             nSteps: nSteps, nStepsAdvantage: nStepsAdvantage, gamma: gamma, cropLast: cropLast,

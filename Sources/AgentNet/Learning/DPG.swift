@@ -25,7 +25,7 @@ public enum DPG {
                                                   nSteps: NSteps = .fixed(1), gamma: NodeConvertible = 0.99, cropLast: Bool = true,
                                                   stateValuesAfterEnd: Node? = nil, forceEndAtLastTick: Bool = false,
                                                   considerReferenceConstant: Bool = true, returnReference: Bool = false,
-                                                  lossFunction: LossFunction = Generic.squaredError, isTruncated: Node? = nil) throws -> Node {
+                                                  lossFunction: LossFunction = Objectives.squaredError, isTruncated: Node? = nil) throws -> Node {
         let t = try criticTerms(actionQvalues: actionQvalues, stateValues: stateValues, rewards: rewards, isAlive: isAlive, nSteps: nSteps,
                                 gamma: gamma, cropLast: cropLast, stateValuesAfterEnd: stateValuesAfterEnd,
                                 forceEndAtLastTick: forceEndAtLastTick, considerReferenceConstant: considerReferenceConstant,

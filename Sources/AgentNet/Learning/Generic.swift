@@ -13,24 +13,16 @@ public enum NSteps {
     case symbolic(Node)
 }
 
-/// `loss_function(reference, predicted)`: an elementwise loss of two `[batch, tick]` expressions.
+/// `loss_function(reference, predicted)`: an elementwise loss of two `[batch, tick]` expressions. The built-in
+/// ones (`Objectives.squaredError`, the default, and `Objectives.huberLoss`) are symmetric in their arguments.
 public typealias LossFunction = (Node, Node) throws -> Node
 
 public enum Generic {
-    /// `(reference - predicted)²`, the seed's default `loss_function`.
-    public static let squaredError: LossFunction = { a, b in try T.square(T.sub(a, b)) }
-
-    /// Huber loss with `delta = 1`: `0.5·d²` where `|d| ≤ 1`, else `|d| - 0.5` (Lasagne's `huber_loss`).
-    public static let huberLoss: LossFunction = { a, b in
-        let d = try T.abs(T.sub(a, b))
-        return try T.where_(T.le(d, 1), T.mul(T.square(d), 0.5), T.sub(d, 0.5))
-    }
-
-    /// Loss functions by the names of `agentnet.objectives`.
+    /// Loss functions by the names of `agentnet.objectives` (`Objectives.swift` holds the one implementation).
     public static func loss(named name: String) throws -> LossFunction {
         switch name {
-        case "squared_error": return squaredError
-        case "huber_loss": return huberLoss
+        case "squared_error": return Objectives.squaredError
+        case "huber_loss": return { try Objectives.huberLoss($0, $1) }
         default: throw AgentNetError.invalid("unknown loss function '\(name)' (known: squared_error, huber_loss)")
         }
     }

@@ -91,7 +91,7 @@ public enum LearningRegistry {
 
         /// The loss by name, or nil for "return the terms".
         func loss() throws -> LossFunction? {
-            guard let v = attrs["loss_function"] else { return Generic.squaredError }
+            guard let v = attrs["loss_function"] else { return Objectives.squaredError }
             if v.isNull { return nil }
             guard let s = v.string else { throw AgentNetError.invalid("\(kind): 'loss_function' must be a name or null, got \(v.serialized)") }
             return try Generic.loss(named: s)

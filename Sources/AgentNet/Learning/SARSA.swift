@@ -23,7 +23,7 @@ public enum SARSA {
                                             nSteps: NSteps = .fixed(1), gamma: NodeConvertible = 0.99, cropLast: Bool = true,
                                             stateValuesTargetAfterEnd: Node? = nil, considerReferenceConstant: Bool = true,
                                             forceEndAtLastTick: Bool = false, returnReference: Bool = false,
-                                            lossFunction: LossFunction = Generic.squaredError, isTruncated: Node? = nil) throws -> Node {
+                                            lossFunction: LossFunction = Objectives.squaredError, isTruncated: Node? = nil) throws -> Node {
         let t = try terms(qvalues: qvalues, actions: actions, rewards: rewards, isAlive: isAlive, qvaluesTarget: qvaluesTarget,
                           nSteps: nSteps, gamma: gamma, cropLast: cropLast, stateValuesTargetAfterEnd: stateValuesTargetAfterEnd,
                           considerReferenceConstant: considerReferenceConstant, forceEndAtLastTick: forceEndAtLastTick, isTruncated: isTruncated)

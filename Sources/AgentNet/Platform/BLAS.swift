@@ -234,3 +234,11 @@ func referenceSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int
 /// OpenBLAS's thread count for the engine's matrix products (numpy keeps its own pool).
 public func setBLASThreads(_ n: Int) { BLASLibrary.shared.setThreads?(Int32(clamping: max(1, n))) }
 public func blasThreads() -> Int { BLASLibrary.shared.getThreads.map { Int($0()) } ?? 1 }
+
+/// A matrix size as the 32-bit integer CBLAS takes; larger sizes are an error rather than a trap.
+func blasSize(_ v: Int, _ op: String) throws -> Int32 {
+    guard let s = Int32(exactly: v) else {
+        throw AgentNetError.shape("\(op): a matrix side of \(v) exceeds the \(Int32.max) that BLAS can index")
+    }
+    return s
+}

@@ -15,6 +15,10 @@ public struct AgentNetError: Error, CustomStringConvertible, Sendable {
         case io = 6
         /// The caller's output buffers no longer match the plan's output shapes.
         case outputShape = 7
+        /// An allocation over the engine's memory limit (`MemoryLimit`) or refused by the system.
+        case memory = 8
+        /// An index outside its axis (Python's IndexError).
+        case index = 9
     }
 
     public let kind: Kind

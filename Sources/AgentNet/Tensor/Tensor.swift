@@ -2,18 +2,51 @@
 import Glibc
 #endif
 
-/// Owned, 64-byte aligned bytes behind a tensor. Reference type so tensors share storage cheaply.
+/// Owned, 64-byte aligned, zero-filled bytes behind a tensor. Reference type so tensors share storage cheaply.
+/// Counted against `MemoryLimit`; a request over the limit, or one `malloc` refuses, throws instead of aborting.
 public final class TensorStorage: @unchecked Sendable {
     public let raw: UnsafeMutableRawPointer
     public let byteCount: Int
+    private let counted: Int
 
-    public init(byteCount: Int) {
-        self.byteCount = byteCount
-        raw = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 64), alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 64))
+    public convenience init(byteCount: Int, for what: @autoclosure () -> String = "a tensor buffer") throws {
+        guard byteCount >= 0 else { throw AgentNetError.invalid("negative buffer size \(byteCount)") }
+        let size = Swift.max(byteCount, 64)
+        try MemoryLimit.reserve(size, what())
+        guard let p = TensorStorage.allocate(size) else {
+            MemoryLimit.release(size)
+            throw AgentNetError(.memory, "cannot allocate \(formatBytes(size)) for \(what()): out of memory")
+        }
+        self.init(raw: p, byteCount: byteCount, counted: size)
     }
 
-    deinit { raw.deallocate() }
+    /// A storage counted but not refused: for copies of buffers that were already allowed once, and the engine's own
+    /// few-element constants. Only a `malloc` failure (which Linux's overcommit makes all but impossible at these
+    /// sizes) stops here.
+    convenience init(unrefused byteCount: Int) {
+        let size = Swift.max(byteCount, 64)
+        guard let p = TensorStorage.allocate(size) else { fatalError("out of memory allocating \(formatBytes(size))") }
+        MemoryLimit.add(size)
+        self.init(raw: p, byteCount: byteCount, counted: size)
+    }
+
+    private init(raw: UnsafeMutableRawPointer, byteCount: Int, counted: Int) {
+        self.raw = raw
+        self.byteCount = byteCount
+        self.counted = counted
+    }
+
+    private static func allocate(_ size: Int) -> UnsafeMutableRawPointer? {
+        var p: UnsafeMutableRawPointer?
+        guard posix_memalign(&p, 64, size) == 0, let p else { return nil }
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        return p
+    }
+
+    deinit {
+        free(raw)
+        MemoryLimit.release(counted)
+    }
 }
 
 /// A dense, contiguous, row-major n-dimensional array of `float32`, `int32` or `bool`.
@@ -30,14 +63,13 @@ public struct Tensor: @unchecked Sendable {
 
     /// A zero-filled tensor. Throws for negative dimensions or sizes that overflow.
     public init(zeros shape: [Int], dtype: DType = .float32) throws {
+        guard shape.count <= maxRank else { throw AgentNetError.shape("rank \(shape.count) of shape \(formatShape(shape)) exceeds \(maxRank)") }
         let n = try checkedCount(shape)
         let (bytes, overflow) = n.multipliedReportingOverflow(by: dtype.size)
-        if overflow || bytes > (1 << 40) {
-            throw AgentNetError.invalid("tensor of shape \(formatShape(shape)) is too large")
-        }
+        if overflow { throw AgentNetError(.memory, "tensor of shape \(formatShape(shape)) \(dtype) is too large") }
         self.dtype = dtype
         self.shape = shape
-        self.storage = TensorStorage(byteCount: bytes)
+        self.storage = try TensorStorage(byteCount: bytes, for: "a tensor of shape \(formatShape(shape)) \(dtype)")
     }
 
     public init(_ values: [Float], shape: [Int]) throws {
@@ -63,7 +95,10 @@ public struct Tensor: @unchecked Sendable {
         self.storage = storage
     }
 
-    public init(scalar: Float) { try! self.init([scalar], shape: []) }
+    public init(scalar: Float) {
+        self.init(small: .float32, shape: [])
+        floats[0] = scalar
+    }
 
     /// A tensor copied from caller memory (the C boundary and tests use this).
     public init(copying source: UnsafeRawPointer, dtype: DType, shape: [Int]) throws {
@@ -84,11 +119,17 @@ public struct Tensor: @unchecked Sendable {
         }
     }
 
-    /// A deep copy.
+    /// A deep copy (of a tensor that already fit the memory limit once, so it is not refused).
     public func copy() -> Tensor {
-        let t = try! Tensor(zeros: shape, dtype: dtype)
-        t.storage.raw.copyMemory(from: storage.raw, byteCount: count * dtype.size)
+        let bytes = count * dtype.size
+        let t = Tensor(shape: shape, dtype: dtype, storage: TensorStorage(unrefused: bytes))
+        t.storage.raw.copyMemory(from: storage.raw, byteCount: bytes)
         return t
+    }
+
+    /// A zero-filled tensor of a few elements the engine makes itself (literals, scalars): never refused.
+    init(small dtype: DType, shape: [Int]) {
+        self.init(shape: shape, dtype: dtype, storage: TensorStorage(unrefused: shape.reduce(1, &*) &* dtype.size))
     }
 
     /// True if any float element is NaN or infinite.
@@ -100,16 +141,42 @@ public struct Tensor: @unchecked Sendable {
     }
 }
 
+/// The highest rank the engine supports: the C interface returns shapes in 8 slots.
+public let maxRank = 8
+
+/// Checks a static shape an op inferred (unknown dims `nil`): rank at most 8, known dims non-negative, and the
+/// product of the known dims representable. Called wherever a node is made, so no node can exist that the C
+/// interface cannot describe.
+public func checkStaticShape(_ shape: [Int?]) throws {
+    guard shape.count <= maxRank else {
+        throw AgentNetError.shape("rank \(shape.count) of shape \(formatShape(shape)) exceeds \(maxRank), the most the engine supports")
+    }
+    var n = 1
+    for case let d? in shape {
+        guard d >= 0 else { throw AgentNetError.shape("negative dimension in shape \(formatShape(shape))") }
+        let (m, overflow) = n.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw AgentNetError.shape("shape \(formatShape(shape)) has more elements than fit in 64 bits") }
+        n = m
+    }
+}
+
 /// Product of dimensions, throwing on negative dimensions or overflow.
 public func checkedCount(_ shape: [Int]) throws -> Int {
     var n = 1
     for d in shape {
         guard d >= 0 else { throw AgentNetError.shape("negative dimension in shape \(formatShape(shape))") }
         let (m, overflow) = n.multipliedReportingOverflow(by: d)
-        guard !overflow else { throw AgentNetError.invalid("shape \(formatShape(shape)) overflows") }
+        guard !overflow else { throw AgentNetError.shape("shape \(formatShape(shape)) has more elements than fit in 64 bits") }
         n = m
     }
     return n
+}
+
+/// Bytes of a `shape` tensor of `dtype`, throwing on negative dimensions or overflow.
+public func byteCount(_ shape: [Int], _ dtype: DType) throws -> Int {
+    let (bytes, overflow) = try checkedCount(shape).multipliedReportingOverflow(by: dtype.size)
+    guard !overflow else { throw AgentNetError(.memory, "tensor of shape \(formatShape(shape)) \(dtype) is too large") }
+    return bytes
 }
 
 /// Row-major strides in elements.

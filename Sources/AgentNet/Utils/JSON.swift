@@ -8,6 +8,10 @@ public enum JSON: Equatable, Sendable {
     case array([JSON])
     case object([String: JSON])
 
+    /// Deepest nesting `parse` accepts: attributes are at most a few levels deep, and the parser recurses once per
+    /// level, so a limit keeps `[[[[...` from exhausting the stack.
+    public static let maxDepth = 64
+
     public static func parse(_ text: String) throws -> JSON {
         var parser = Parser(bytes: Array(text.utf8))
         parser.skipSpace()
@@ -77,6 +81,7 @@ public enum JSON: Equatable, Sendable {
     struct Parser {
         let bytes: [UInt8]
         var index = 0
+        var depth = 0
 
         func error(_ what: String) -> AgentNetError {
             AgentNetError.invalid("malformed attributes JSON: \(what) at offset \(index)")
@@ -93,6 +98,11 @@ public enum JSON: Equatable, Sendable {
             }
         }
 
+        mutating func enter() throws {
+            guard depth < JSON.maxDepth else { throw error("nesting deeper than \(JSON.maxDepth) levels") }
+            depth += 1
+        }
+
         mutating func value() throws -> JSON {
             guard index < bytes.count else { throw error("unexpected end") }
             switch bytes[index] {
@@ -101,6 +111,8 @@ public enum JSON: Equatable, Sendable {
             case UInt8(ascii: "f"): try expect("false"); return .bool(false)
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "["):
+                try enter()
+                defer { depth -= 1 }
                 index += 1
                 var items: [JSON] = []
                 skipSpace()
@@ -115,6 +127,8 @@ public enum JSON: Equatable, Sendable {
                     throw error("expected ',' or ']'")
                 }
             case UInt8(ascii: "{"):
+                try enter()
+                defer { depth -= 1 }
                 index += 1
                 var members: [String: JSON] = [:]
                 skipSpace()

@@ -37,11 +37,13 @@ public enum Persistence {
         return Array(zip(uniqueNames(unique.map(\.name)), unique)).map { (name: $0.0, value: $0.1) }
     }
 
-    /// The parameters of `layers` (each layer's own, in order, each shared value once) under the names the layers
-    /// gave them (`dense.W`). For a whole network pass its layers in topological order, as `get_all_layers` lists them.
-    public static func named(layers: [Layer]) -> [(name: String, value: SharedValue)] {
+    /// The parameters below `layers`, in `getAllParams` order (topological, each once), under the names the layers
+    /// gave them (`dense.W`). Only shared-variable parameters are saved: a parameter that is a symbolic expression
+    /// has no value of its own (its shared variables are listed by the layers that own them).
+    public static func named(layers: [Layer]) throws -> [(name: String, value: SharedValue)] {
         var seen = Set<ObjectIdentifier>()
-        let params = layers.flatMap(\.params).filter { seen.insert(ObjectIdentifier($0.value)).inserted }
+        let params = try getAllParams(layers).compactMap { p in p.value.map { (name: p.name, value: $0) } }
+            .filter { seen.insert(ObjectIdentifier($0.value)).inserted }
         return Array(zip(uniqueNames(params.map(\.name)), params.map(\.value))).map { (name: $0.0, value: $0.1) }
     }
 

@@ -4,24 +4,50 @@ A one-tick graph maps previous states (InputLayers) and per-tick inputs to new s
 ``Recurrence`` copies that graph ``n_steps`` times, feeding each tick's new states into the next, and outputs the
 sequences ``[batch, tick, ...]``. Because the copies are ordinary nodes, backpropagation through time is plain
 reverse mode (ARCHITECTURE §3); there is no scan op, so the number of ticks must be known when the graph is built.
+
+The engine's ``Recurrence`` (``Sources/AgentNet/Agent/Recurrence.swift``) checks the arguments and unrolls the
+graph; this class converts the arguments (layers become engine handles) and mirrors what the engine decided: the
+number of ticks, the output shapes and dtypes, and the parameters (those of the one-tick graph, except those of
+registered inputs and the layers below them).
 """
+import ctypes
 import numbers
+import warnings
 from collections import OrderedDict
 
 import numpy as np
 
-from .. import tensor as T
-from .._core import Variable, constant
+from .. import _host, _lib
+from .._core import Variable, c_i64p, constant, lib
 from ..layers.base import Layer
-from ..layers.helper import _kwarg_names, get_output
-from ..utils.format import check_list
-from ..utils.layers import DictLayer, get_layer_dtype
-from .recurrence_checks import RecurrenceChecks, _label
+from ..layers.helper import _kwarg_names, get_all_layers, get_output
+from ..layers.native import EngineLayer
+from ..utils.format import check_list, check_ordered_dict
+from ..utils.layers import DictLayer
 
 __all__ = ["Recurrence"]
 
+_lib.declare("agn_recurrence_step", ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64,
+             ctypes.c_char_p, c_i64p, ctypes.c_int64, c_i64p)
 
-class Recurrence(RecurrenceChecks, DictLayer):
+
+def _label(layer):
+    name = getattr(layer, "name", None)
+    return f"{type(layer).__name__} {name!r}" if name else type(layer).__name__
+
+
+def _count(x):
+    """A count for the engine's JSON: an int, or anything else shown as given (the engine rejects it)."""
+    if x is None or (isinstance(x, numbers.Integral) and not isinstance(x, bool)):
+        return None if x is None else int(x)
+    return repr(x)
+
+
+def _arr(values):
+    return (ctypes.c_int64 * max(len(values), 1))(*values)
+
+
+class Recurrence(DictLayer):
     """A recurrent layer built from a one-tick graph (the seed's ``agentnet.agent.recurrence.Recurrence``).
 
     Parameters
@@ -92,56 +118,115 @@ class Recurrence(RecurrenceChecks, DictLayer):
                 raise TypeError(f"{what}: {_label(layer)} has several outputs {list(layer.output_shape)}; track "
                                 f"one of them, e.g. layer[{next(iter(layer.output_shape))!r}]")
         self.unroll_scan = bool(unroll_scan)
-        self.state_init = self._state_inits(state_init, what)
+        self.state_init = self._check_state_init(state_init, what)
         if mask_input is not None and not isinstance(mask_input, Layer):
             raise TypeError(f"{what}: mask_input must be a layer, got {type(mask_input).__name__}")
         self.mask_input = mask_input
         self.delayed_states = check_list(delayed_states) if delayed_states is not None else []
         for s in self.delayed_states:
-            if s not in self.state_variables:
+            if not isinstance(s, Layer):
                 raise ValueError(f"{what}: delayed state {_label(s)} is not a key of state_variables")
         self.verify_graph = bool(verify_graph)
-
-        self._check_shapes(what)
-        self.n_steps = self._infer_n_steps(n_steps, what)
-        if batch_size is not None and not isinstance(batch_size, Variable):
-            if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
-                raise ValueError(f"{what}: batch_size must be a positive int or a symbolic scalar, got "
-                                 f"{batch_size!r}")
+        if batch_size is not None and not isinstance(batch_size, Variable) and isinstance(batch_size, numbers.Integral) \
+                and not isinstance(batch_size, bool):
             batch_size = int(batch_size)
-        self.batch_size = batch_size
+        self.n_steps, self.batch_size = n_steps, batch_size
 
-        self._init_keys = list(self.state_init)
-        incomings = ([self.state_init[k] for k in self._init_keys] + list(self.input_nonsequences.values())
-                     + list(self.input_sequences.values()) + ([mask_input] if mask_input is not None else []))
-        if not incomings and batch_size is None:
-            raise ValueError(f"{what} has no outer inputs (no sequences, non-sequences, initial states or mask), so "
-                             "batch_size must be given")
-
-        step_layers = self._step_layers()
-        registered = self._registered()
-        if self.verify_graph:
-            self._verify(step_layers, registered, what)
-        self._check_zero_inits(what)
-
+        engine = self._make_engine_layer()  # the engine checks everything else here
+        facts = engine.describe()
+        self.n_steps = facts["n_steps"]
+        self.state_init = self._normalized_state_init()
         keys = list(OrderedDict.fromkeys(list(self.state_variables) + self.tracked_outputs))
-        batch = self._static_batch(incomings)
-        shapes = OrderedDict((k, (batch, self.n_steps) + tuple(k.output_shape[1:])) for k in keys)
-        dtypes = OrderedDict((k, get_layer_dtype(k)) for k in keys)
-        super().__init__(incomings, shapes, dtypes, name=name)
+        shapes = [tuple(s) for s in facts["output_shapes"]]
+        super().__init__(self._outer_layers(), OrderedDict(zip(keys, shapes)), facts["output_dtypes"], name=name)
+        self.params = OrderedDict(self._param_from(key, index) for key, index in facts["param_sources"])
+        self._attach_engine(engine)
+        if facts["unused_inputs"]:
+            warnings.warn(f"{what}: registered inputs not used by any state or tracked output: "
+                          f"{', '.join(_label(_host.lookup(k)) for k in facts['unused_inputs'])}", stacklevel=2)
 
-        # Parameters of the one-tick graph, except those of registered inputs and the layers below them.
-        for layer in step_layers:
-            if layer in registered:
-                continue
-            for p, tags in layer.params.items():
-                if p not in self.params:
-                    self.params[p] = set(tags)
+        outs = list(self.state_variables) + self.tracked_outputs
+        registered = list(self.state_variables.values()) + list(self.input_sequences) + list(self.input_nonsequences)
         accepted = {"deterministic"}
-        for layer in step_layers:
+        for layer in get_all_layers(outs, treat_as_input=registered):
             accepted |= _kwarg_names(layer.get_output_for) | set(getattr(layer, "get_output_kwargs", []))
-        self._inner_kwargs = accepted
         self.get_output_kwargs = sorted(accepted)
+
+    # MARK: arguments
+
+    @staticmethod
+    def _layer_dict(d, argname, what):
+        try:
+            d = check_ordered_dict(d)
+        except TypeError:
+            raise TypeError(f"{what}: {argname} must be a dict of layers, got {type(d).__name__}") from None
+        for k, v in d.items():
+            if not isinstance(k, Layer) or not isinstance(v, Layer):
+                raise TypeError(f"{what}: {argname} must map layers to layers, got {type(k).__name__} -> "
+                                f"{type(v).__name__}")
+        return d
+
+    def _check_state_init(self, state_init, what):
+        if state_init is None or (isinstance(state_init, str) and state_init == "zeros"):
+            return "zeros"
+        if isinstance(state_init, dict):
+            items = list(state_init.items())
+        elif isinstance(state_init, (list, tuple)):
+            items = list(zip(self.state_variables, state_init))  # the engine checks the length
+        else:
+            raise TypeError(f"{what}: state_init must be 'zeros', a dict or a list of layers, got "
+                            f"{type(state_init).__name__}")
+        for k, v in items:
+            if not isinstance(k, Layer):
+                raise TypeError(f"{what}: the keys of state_init must be layers, got {type(k).__name__}")
+            if v is not None and not isinstance(v, Layer):
+                raise TypeError(f"{what}: the initial value of {_label(k)} must be a layer, got {type(v).__name__}")
+        return state_init
+
+    def _normalized_state_init(self):
+        """``{state: initial layer}`` in state order (the engine accepted ``state_init``)."""
+        given = self.state_init
+        if isinstance(given, dict):
+            inits = {k: v for k, v in given.items() if v is not None}
+        elif isinstance(given, (list, tuple)):
+            inits = {k: v for k, v in zip(self.state_variables, given) if v is not None}
+        else:
+            inits = {}
+        return OrderedDict((k, inits[k]) for k in self.state_variables if k in inits)
+
+    def _outer_layers(self):
+        """The engine's incoming layers: initial states, non-sequences, sequences, mask."""
+        return (list(self.state_init.values()) + list(self.input_nonsequences.values())
+                + list(self.input_sequences.values()) + ([self.mask_input] if self.mask_input is not None else []))
+
+    def _param_from(self, key, index):
+        layer = _host.lookup(key)
+        param = list(layer.params)[index]
+        return param, set(layer.params[param])
+
+    def _make_engine_layer(self):
+        def h(layer):
+            return layer._handle
+
+        def pairs(d):
+            return [[h(k), h(v)] for k, v in d.items()]
+
+        given = self.state_init
+        if isinstance(given, dict):
+            state_init = [[h(k), None if v is None else h(v)] for k, v in given.items()]
+        elif isinstance(given, (list, tuple)):
+            state_init = {"list": [None if v is None else h(v) for v in given]}
+        else:
+            state_init = "zeros"
+        batch = self.batch_size
+        return EngineLayer(
+            "Recurrence", [], name=self.name, host_key=self._key, state_variables=pairs(self.state_variables),
+            input_sequences=pairs(self.input_sequences), input_nonsequences=pairs(self.input_nonsequences),
+            tracked_outputs=[h(l) for l in self.tracked_outputs], state_init=state_init,
+            mask_input=None if self.mask_input is None else h(self.mask_input),
+            delayed_states=[h(s) for s in self.delayed_states], n_steps=_count(self.n_steps),
+            **({"batch_size_var": batch.handle} if isinstance(batch, Variable) else {"batch_size": _count(batch)}),
+            unroll_scan=self.unroll_scan, verify_graph=self.verify_graph)
 
     # MARK: access
 
@@ -163,8 +248,17 @@ class Recurrence(RecurrenceChecks, DictLayer):
 
     # MARK: one tick
 
-    def _flags(self, kwargs):
-        return {k: v for k, v in kwargs.items() if k in self._inner_kwargs}
+    @staticmethod
+    def _step_args(values, what):
+        """``(layer handles or None, expressions)`` for a dict by layer or a positional list."""
+        def expr(x):
+            return x if isinstance(x, Variable) else constant(np.asarray(x))
+        if isinstance(values, dict):
+            for k in values:
+                if not isinstance(k, Layer):
+                    raise TypeError(f"get_one_step: the keys of {what} must be layers, got {type(k).__name__}")
+            return [k._handle for k in values], [expr(v) for v in values.values()]
+        return None, [expr(v) for v in values]
 
     def get_one_step(self, prev_states={}, current_inputs={}, **get_output_kwargs):
         """Applies the one-tick graph once.
@@ -185,42 +279,17 @@ class Recurrence(RecurrenceChecks, DictLayer):
         new_outputs : list of Variable
             In ``tracked_outputs`` order.
         """
-        states = list(self.state_variables)
-        if isinstance(prev_states, dict):
-            missing = [s for s in states if s not in prev_states]
-            if missing:
-                raise ValueError(f"get_one_step: no previous value for state(s) {', '.join(map(_label, missing))}")
-            prev = [prev_states[s] for s in states]
-        else:
-            prev = list(prev_states)
-            if len(prev) != len(states):
-                raise ValueError(f"get_one_step: got {len(prev)} previous states for {len(states)} states")
-        slots = list(self.input_nonsequences) + list(self.input_sequences)
-        if isinstance(current_inputs, dict):
-            unknown = [l for l in current_inputs if l not in slots]
-            if unknown:
-                raise ValueError(f"get_one_step: {', '.join(map(_label, unknown))} is not a registered input")
-            missing = [l for l in slots if l not in current_inputs]
-            if missing:
-                raise ValueError(f"get_one_step: no value for input(s) {', '.join(map(_label, missing))}")
-            inputs = current_inputs
-        else:
-            current_inputs = list(current_inputs)
-            if len(current_inputs) != len(slots):
-                raise ValueError(f"get_one_step: got {len(current_inputs)} inputs for {len(slots)} input slots")
-            inputs = dict(zip(slots, current_inputs))
-        feed = dict(zip(self.state_variables.values(), prev))
-        feed.update(inputs)
-        outs = get_output(states + self.tracked_outputs, inputs=feed, **self._flags(get_output_kwargs))
-        new_states = [self._cast(o, s) for o, s in zip(outs[:len(states)], states)]
-        return new_states, outs[len(states):]
-
-    @staticmethod
-    def _cast(expr, layer):
-        dtype = get_layer_dtype(layer)
-        if not isinstance(expr, Variable):
-            return constant(np.asarray(expr, dtype=dtype))
-        return expr if expr.dtype == dtype else T.cast(expr, dtype)
+        prev_layers, prev = self._step_args(prev_states, "prev_states")
+        input_layers, current = self._step_args(current_inputs, "current_inputs")
+        cap = len(self.state_variables) + len(self.tracked_outputs)
+        outs, n = (ctypes.c_int64 * max(cap, 1))(), ctypes.c_int64()
+        with _host.kwargs_scope(get_output_kwargs):
+            _host.call(lib.agn_recurrence_step(
+                self._handle, None if prev_layers is None else _arr(prev_layers), _arr([x.handle for x in prev]),
+                len(prev), None if input_layers is None else _arr(input_layers), _arr([x.handle for x in current]),
+                len(current), _host.options_json(get_output_kwargs), outs, cap, ctypes.byref(n)))
+        values = [Variable(outs[i]) for i in range(n.value)]
+        return values[:len(self.state_variables)], values[len(self.state_variables):]
 
     # MARK: unrolling
 
@@ -244,54 +313,11 @@ class Recurrence(RecurrenceChecks, DictLayer):
             ``{layer: [batch, tick, ...]}`` over states then tracked outputs.
         """
         inputs = list(inputs)
-        n_init, n_ns, n_seq = len(self._init_keys), len(self.input_nonsequences), len(self.input_sequences)
-        inits = dict(zip(self._init_keys, inputs[:n_init]))
-        nonseqs = inputs[n_init:n_init + n_ns]
-        seqs = inputs[n_init + n_ns:n_init + n_ns + n_seq]
-        mask = inputs[n_init + n_ns + n_seq] if self.mask_input is not None else None
-        flags = dict(kwargs)
-        flags.update(recurrence_flags or {})
-
-        states = list(self.state_variables)
-        batch = self.batch_size if self.batch_size is not None else inputs[0].shape[0]
-        prev = []
-        for s in states:
-            if s in inits:
-                prev.append(self._cast(inits[s], s))
-            else:
-                prev.append(T.zeros((batch,) + tuple(s.output_shape[1:]), dtype=get_layer_dtype(s)))
-        initial = list(prev)
-        prev_out = [None] * len(self.tracked_outputs)
-        state_hist = [[] for _ in states]
-        out_hist = [[] for _ in self.tracked_outputs]
-        for t in range(self.n_steps):
-            current = nonseqs + [seq[:, t] for seq in seqs]
-            new_states, new_outs = self.get_one_step(prev, current, **flags)
-            if mask is not None:
-                m = T.neq(mask[:, t], 0)
-                new_states = [T.where(self._bcast(m, x), x, p) for x, p in zip(new_states, prev)]
-                new_outs = [T.where(self._bcast(m, x), x, T.zeros_like(x) if p is None else p)
-                            for x, p in zip(new_outs, prev_out)]
-            for h, x in zip(state_hist, new_states):
-                h.append(x)
-            for h, x in zip(out_hist, new_outs):
-                h.append(x)
-            prev, prev_out = new_states, new_outs
-
-        result = OrderedDict()
-        for s, init, hist in zip(states, initial, state_hist):
-            if s in self.delayed_states:
-                hist = [init] + hist[:-1]
-            result[s] = T.stack(hist, axis=1)
-        for o, hist in zip(self.tracked_outputs, out_hist):
-            if o not in result:
-                result[o] = T.stack(hist, axis=1)
-        return result
-
-    @staticmethod
-    def _bcast(mask_t, x):
-        """The ``[batch]`` mask shaped to broadcast against ``x`` of shape ``[batch, ...]``."""
-        return mask_t if x.ndim == 1 else T.dimshuffle(mask_t, [0] + ["x"] * (x.ndim - 1))
+        if len(inputs) != len(self.input_layers):
+            raise ValueError(f"Recurrence {self.name!r}: got {len(inputs)} outer inputs, expected "
+                             f"{len(self.input_layers)} (initial states, non-sequences, sequences, mask)")
+        return get_output(self, inputs=dict(zip(self.input_layers, inputs)), recurrence_flags=recurrence_flags,
+                          **kwargs)
 
     def __repr__(self):
         args = ", ".join(self._repr_args() + ([f"name={self.name!r}"] if self.name is not None else []))

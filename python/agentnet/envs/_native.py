@@ -31,6 +31,9 @@ NEXT_STEP, SAME_STEP, DISABLED = 0, 1, 2
 
 _MASK64 = (1 << 64) - 1
 
+# Most sub-environments one native batch holds (the engine's maxEnvironments).
+MAX_ENVS = 1 << 20
+
 
 def serialized(method):
     """Runs an env method under the env's ``_lock``: threads sharing one env take turns, so no thread's actions,

@@ -10,6 +10,7 @@ from gymnasium import error
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
+from .._checks import as_int
 from . import _native
 from ._specs import SPECS
 
@@ -43,8 +44,12 @@ class NativeVectorEnv(VectorEnv):
         spec = SPECS[self.native_id]
         if max_episode_steps == -1:
             max_episode_steps = spec.max_episode_steps
-        if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
-            raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+        if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool):
+            raise TypeError(f"num_envs must be a positive integer, got {type(num_envs).__name__} {num_envs!r}")
+        if not 1 <= num_envs <= _native.MAX_ENVS:
+            raise ValueError(f"num_envs must be in 1...{_native.MAX_ENVS}, got {num_envs}")
+        if max_episode_steps is not None:
+            max_episode_steps = as_int(max_episode_steps, "max_episode_steps", 1, 2**63 - 1)
         autoreset_mode = AutoresetMode(autoreset_mode)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")

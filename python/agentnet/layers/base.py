@@ -9,6 +9,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .._core import SharedVariable, Variable, shared
+from ._mirror import ParamDict, _EngineMirror  # noqa: F401  (ParamDict re-exported for isinstance checks)
 
 __all__ = ["Layer", "MergeLayer", "create_param", "STANDARD_TAGS"]
 
@@ -116,7 +117,7 @@ def _nonlinearity_name(f):
     return name if name is not None else repr(f)
 
 
-class Layer:
+class Layer(_EngineMirror):
     """Base class for layers with a single input.
 
     Parameters

@@ -1,5 +1,9 @@
 """Convolution layers (Lasagne's ``layers.conv``): :class:`Conv1DLayer` and :class:`Conv2DLayer` on
-``(batch, channels, spatial...)`` inputs, computed by the engine's im2col + matrix-product convolution."""
+``(batch, channels, spatial...)`` inputs, computed by the engine layers of the same names
+(``Sources/AgentNet/Layers/ConvLayers.swift``), which check the arguments and derive the shapes.
+
+A ``convolution`` other than the default is a user's function: the layer is then a callback layer that calls it as
+Lasagne does and adds the bias and nonlinearity to its result."""
 import numbers
 
 from .. import init
@@ -7,26 +11,30 @@ from .. import nonlinearities
 from .. import tensor as T
 from ..tensor import nnet
 from .base import Layer, _nonlinearity_name
+from ._zoo import CONSTANT, EngineBacked
+from .dense import DenseLayer
 
 __all__ = ["BaseConvLayer", "Conv1DLayer", "Conv2DLayer", "conv_output_length"]
 
 conv_output_length = nnet.conv_output_length
 
 
-def as_tuple(x, N, t=None):
-    """``x`` as a tuple of ``N`` elements (Lasagne's ``utils.as_tuple``); a single value is repeated."""
+def as_tuple(x, N, t=None, name=None):
+    """``x`` as a tuple of ``N`` elements (Lasagne's ``utils.as_tuple``); a single value is repeated. ``name``
+    (the argument) prefixes error messages."""
+    where = f"{name}: " if name else ""
     try:
         X = tuple(x)
     except TypeError:
         X = (x,) * N
     if (t is not None) and not all(isinstance(v, t) and not isinstance(v, bool) for v in X):
-        raise TypeError(f"expected a single value or an iterable of {t.__name__}, got {x!r} instead")
+        raise TypeError(f"{where}expected a single value or an iterable of {t.__name__}, got {x!r} instead")
     if len(X) != N:
-        raise ValueError(f"expected a single value or an iterable with length {N}, got {x!r} instead")
+        raise ValueError(f"{where}expected a single value or an iterable with length {N}, got {x!r} instead")
     return X
 
 
-class BaseConvLayer(Layer):
+class BaseConvLayer(EngineBacked, Layer):
     """An ``n``-D convolution: ``nonlinearity(conv(input, W) + b)``.
 
     Parameters
@@ -64,81 +72,77 @@ class BaseConvLayer(Layer):
         super().__init__(incoming, **kwargs)
         if nonlinearity is not None and not callable(nonlinearity):
             raise TypeError(f"{type(self).__name__}: nonlinearity must be callable or None, got {nonlinearity!r}")
-        self.nonlinearity = nonlinearities.identity if nonlinearity is None else nonlinearity
+        self.set_nonlinearity(nonlinearity)
         if n is None:
             n = len(self.input_shape) - 2
         elif n != len(self.input_shape) - 2:
             raise ValueError(f"Tried to create a {n}D convolution layer with input shape {self.input_shape!r}. "
                              f"Expected {n + 2} input dimensions (batchsize, channels, {n} spatial dimensions).")
-        if n < 1:
-            raise ValueError(f"{type(self).__name__}: input shape {self.input_shape!r} has no spatial dimensions")
         self.n = n
-        if isinstance(num_filters, bool) or not isinstance(num_filters, numbers.Integral) or num_filters <= 0:
+        if isinstance(num_filters, bool) or not isinstance(num_filters, numbers.Integral):
             raise ValueError(f"{type(self).__name__}: num_filters must be a positive int, got {num_filters!r}")
         self.num_filters = int(num_filters)
-        self.filter_size = tuple(int(v) for v in as_tuple(filter_size, n, numbers.Integral))
-        self.stride = tuple(int(v) for v in as_tuple(stride, n, numbers.Integral))
-        self.filter_dilation = tuple(int(v) for v in as_tuple(filter_dilation, n, numbers.Integral))
+        self.filter_size = tuple(int(v) for v in as_tuple(filter_size, max(n, 1), numbers.Integral, "filter_size"))
+        self.stride = tuple(int(v) for v in as_tuple(stride, max(n, 1), numbers.Integral, "stride"))
+        self.filter_dilation = tuple(int(v) for v in as_tuple(filter_dilation, max(n, 1), numbers.Integral, "filter_dilation"))
         if any(v <= 0 for v in self.filter_size + self.stride + self.filter_dilation):
             raise ValueError(f"{type(self).__name__}: filter_size, stride and filter_dilation must be positive, got "
                              f"{self.filter_size}, {self.stride} and {self.filter_dilation}")
         self.flip_filters = bool(flip_filters)
         self.untie_biases = bool(untie_biases)
-        if pad == "same":
-            if any(s % 2 == 0 for s in self.filter_size):
-                raise NotImplementedError("`same` padding requires odd filter size.")
+        if pad == "same" and any(s % 2 == 0 for s in self.filter_size):
+            raise NotImplementedError("`same` padding requires odd filter size.")
         if pad == "valid":
             self.pad = as_tuple(0, n)
-        elif pad in ("full", "same"):
-            self.pad = pad
         elif isinstance(pad, str):
-            raise ValueError(f"{type(self).__name__}: pad must be 'valid', 'full', 'same' or integers, got {pad!r}")
+            self.pad = pad
         else:
-            self.pad = tuple(int(v) for v in as_tuple(pad, n, numbers.Integral))
+            self.pad = tuple(int(v) for v in as_tuple(pad, max(n, 1), numbers.Integral, "pad"))
             if any(p < 0 for p in self.pad):
                 raise ValueError(f"{type(self).__name__}: padding must be non-negative, got {pad!r}")
-        if self.input_shape[1] is None:
-            raise ValueError(f"{type(self).__name__}: the number of input channels must be known, got input shape "
-                             f"{self.input_shape!r}")
+        self._engine_kind = f"Conv{n}DLayer"
+        conv_attrs = dict(num_filters=self.num_filters, filter_size=list(self.filter_size),
+                                stride=list(self.stride), filter_dilation=list(self.filter_dilation),
+                                pad=self.pad if isinstance(self.pad, str) else list(self.pad),
+                                flip_filters=self.flip_filters, untie_biases=self.untie_biases)
+        shapes = self._engine_param_shapes(W=CONSTANT, b=None if b is None else CONSTANT, **conv_attrs)
+        self.W = self.add_param(W, shapes["W"], name="W")
+        self.b = None if b is None else self.add_param(b, shapes["b"], name="b", regularizable=False)
+        self._engine_config = dict(conv_attrs, nonlinearity="linear")
 
-        self.W = self.add_param(W, self.get_W_shape(), name="W")
-        if b is None:
-            self.b = None
-        else:
-            if self.untie_biases:
-                spatial = self.output_shape[2:]
-                if any(s is None for s in spatial):
-                    raise ValueError(f"{type(self).__name__}: untie_biases needs known input sizes, got input shape "
-                                     f"{self.input_shape!r}")
-                biases_shape = (self.num_filters,) + tuple(spatial)
-            else:
-                biases_shape = (self.num_filters,)
-            self.b = self.add_param(b, biases_shape, name="b", regularizable=False)
+    _engine_params = ("W", "b")
+
+    def _computed_by_engine(self):
+        return getattr(self, "convolution", None) in (None, _DEFAULT_CONVOLUTION.get(self.n))
+
+    def _make_engine_layer(self):
+        layer = super()._make_engine_layer()
+        if self._computed_by_engine():
+            layer.set_nonlinearity(self.nonlinearity)
+        return layer
+
+    nonlinearity = DenseLayer.nonlinearity
+    set_nonlinearity = DenseLayer.set_nonlinearity
+    b = DenseLayer.b
 
     def get_W_shape(self):
         """Shape of the filters: ``(num_filters, input channels) + filter_size``."""
         return (self.num_filters, self.input_shape[1]) + self.filter_size
 
     @property
-    def _dilated_size(self):
-        return tuple((k - 1) * d + 1 for k, d in zip(self.filter_size, self.filter_dilation))
-
-    @property
     def _numeric_pad(self):
-        """Padding as integers per spatial axis."""
+        """Padding as integers per spatial axis (Lasagne's 'full' and 'same' resolved)."""
+        dilated = tuple((k - 1) * d + 1 for k, d in zip(self.filter_size, self.filter_dilation))
         if self.pad == "full":
-            return tuple(k - 1 for k in self._dilated_size)
+            return tuple(k - 1 for k in dilated)
         if self.pad == "same":
-            return tuple(k // 2 for k in self._dilated_size)
+            return tuple(k // 2 for k in dilated)
         return self.pad
 
-    def get_output_shape_for(self, input_shape):
-        pad = self.pad if isinstance(self.pad, tuple) else (self.pad,) * self.n
-        return ((input_shape[0], self.num_filters)
-                + tuple(conv_output_length(i, k, s, p)
-                        for i, k, s, p in zip(input_shape[2:], self._dilated_size, self.stride, pad)))
-
     def get_output_for(self, input, **kwargs):
+        if self._computed_by_engine():
+            return super().get_output_for(input, **kwargs)
+        # a user's convolution function: Lasagne's composition around it
         conved = self.convolve(input, **kwargs)
         if self.b is None:
             activation = conved
@@ -170,6 +174,9 @@ class BaseConvLayer(Layer):
         return args
 
 
+_DEFAULT_CONVOLUTION = {1: nnet.conv1d, 2: nnet.conv2d}
+
+
 class Conv2DLayer(BaseConvLayer):
     """2-D convolution on ``(batch, channels, rows, cols)`` (see :class:`BaseConvLayer` for the parameters).
 
@@ -183,6 +190,7 @@ class Conv2DLayer(BaseConvLayer):
         super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b, nonlinearity,
                          flip_filters, n=2, filter_dilation=filter_dilation, **kwargs)
         self.convolution = convolution
+        self._handle  # the engine checks the arguments now, not at the first get_output
 
     def convolve(self, input, **kwargs):
         return self.convolution(input, self.W, self.input_shape, self.get_W_shape(), subsample=self.stride,
@@ -199,6 +207,7 @@ class Conv1DLayer(BaseConvLayer):
         super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b, nonlinearity,
                          flip_filters, n=1, filter_dilation=filter_dilation, **kwargs)
         self.convolution = convolution
+        self._handle  # the engine checks the arguments now, not at the first get_output
 
     def convolve(self, input, **kwargs):
         return self.convolution(input, self.W, self.input_shape, self.get_W_shape(), subsample=self.stride,

@@ -5,12 +5,16 @@ import numpy as np
 
 from .. import init
 from .. import nonlinearities
-from .. import tensor as T
-from .._core import SharedVariable
 from .base import Layer, _nonlinearity_name
-from .native import EngineLayer, nonlinearity_name, shared_ref
+from .native import EngineLayer, shared_ref
 
 __all__ = ["DenseLayer", "NonlinearityLayer"]
+
+
+def _engine_output_for(self, input, deterministic=False, **kwargs):
+    """The symbolic output for ``input``, built by this layer's engine counterpart (Lasagne's ``get_output_for``)."""
+    self._handle
+    return self.__dict__["_engine_layer"].output([input], deterministic)
 
 
 class DenseLayer(Layer):
@@ -48,7 +52,7 @@ class DenseLayer(Layer):
             raise ValueError(f"DenseLayer: num_units must be positive, got {num_units}")
         if nonlinearity is not None and not callable(nonlinearity):
             raise TypeError(f"DenseLayer: nonlinearity must be callable or None, got {nonlinearity!r}")
-        self.nonlinearity = nonlinearities.identity if nonlinearity is None else nonlinearity
+        self.set_nonlinearity(nonlinearity)
         self.num_units = int(num_units)
         num_leading_axes = int(num_leading_axes)
         ndim = len(self.input_shape)
@@ -70,31 +74,61 @@ class DenseLayer(Layer):
             self.b = None
         else:
             self.b = self.add_param(b, (self.num_units,), name="b", regularizable=False)
-        # The engine computes the layer when its parameters are shared variables (the usual case); tied weights
-        # given as expressions are composed in Python instead.
-        self._engine = None
-        if isinstance(self.W, SharedVariable) and (self.b is None or isinstance(self.b, SharedVariable)):
-            self._engine = EngineLayer("DenseLayer", [self.input_shape], num_units=self.num_units,
-                                       num_leading_axes=num_leading_axes, W=shared_ref(self.W), b=shared_ref(self.b),
-                                       nonlinearity=nonlinearity_name(self.nonlinearity) or "linear", name=self.name)
+        self._handle  # the engine layer checks the parameters now, not at the first get_output
+
+    def _make_engine_layer(self):
+        layer = EngineLayer("DenseLayer", [self.input_shape], num_units=self.num_units,
+                            num_leading_axes=self.num_leading_axes, W=shared_ref(self.W), b=shared_ref(self.b),
+                            nonlinearity="linear", name=self.name, host_key=self._key)
+        layer.set_nonlinearity(self.nonlinearity)
+        return layer
+
+    @property
+    def nonlinearity(self):
+        return self.__dict__["_nonlinearity"]
+
+    @nonlinearity.setter
+    def nonlinearity(self, f):
+        """Replaces the nonlinearity in the engine layer too (``batch_norm`` moves it after the normalization)."""
+        self.set_nonlinearity(f)
+
+    def set_nonlinearity(self, f):
+        """Replaces the nonlinearity (None means linear)."""
+        if f is not None and not callable(f):
+            raise TypeError(f"{type(self).__name__}: nonlinearity must be callable or None, got {f!r}")
+        f = nonlinearities.identity if f is None else f
+        engine = self.__dict__.get("_engine_layer")
+        if engine is not None and self._computed_by_engine():
+            engine.set_nonlinearity(f)
+        self.__dict__["_nonlinearity"] = f
+
+    @property
+    def b(self):
+        return self.__dict__.get("_b")
+
+    @b.setter
+    def b(self, value):
+        """Setting ``b = None`` drops the bias, in the engine layer too (``batch_norm``); other values are fixed at
+        construction."""
+        engine = self.__dict__.get("_engine_layer")
+        if engine is not None:
+            if value is not None:
+                raise AttributeError(f"{type(self).__name__}.b can only be set to None (dropping the bias) after "
+                                     "construction")
+            if self.__dict__.get("_b") is not None:
+                if self.__dict__["_b"] in self.params:
+                    del self.params[self.__dict__["_b"]]
+                if self._computed_by_engine():
+                    engine.remove_bias()
+        self.__dict__["_b"] = value
+
+    def _computed_by_engine(self):
+        return True
 
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape[:self.num_leading_axes]) + (self.num_units,)
 
-    def get_output_for(self, input, **kwargs):
-        if self._engine is not None:
-            out = self._engine.output([input], kwargs.get("deterministic", False))
-            return out if nonlinearity_name(self.nonlinearity) else self.nonlinearity(out)
-        ndim = input.ndim if hasattr(input, "ndim") else np.ndim(input)
-        num_leading_axes = self.num_leading_axes
-        if num_leading_axes < 0:
-            num_leading_axes += ndim
-        if ndim > num_leading_axes + 1:
-            input = T.flatten(input, num_leading_axes + 1)
-        activation = T.dot(input, self.W)
-        if self.b is not None:
-            activation = activation + self.b
-        return self.nonlinearity(activation)
+    get_output_for = _engine_output_for
 
     def _repr_args(self):
         args = [f"num_units={self.num_units}", f"nonlinearity={_nonlinearity_name(self.nonlinearity)}"]
@@ -119,10 +153,19 @@ class NonlinearityLayer(Layer):
         super().__init__(incoming, **kwargs)
         if nonlinearity is not None and not callable(nonlinearity):
             raise TypeError(f"NonlinearityLayer: nonlinearity must be callable or None, got {nonlinearity!r}")
-        self.nonlinearity = nonlinearities.identity if nonlinearity is None else nonlinearity
+        self.nonlinearity = nonlinearity
+        self._handle
 
-    def get_output_for(self, input, **kwargs):
-        return self.nonlinearity(input)
+    def _make_engine_layer(self):
+        layer = EngineLayer("NonlinearityLayer", [self.input_shape], nonlinearity="linear", name=self.name,
+                            host_key=self._key)
+        layer.set_nonlinearity(self.nonlinearity)
+        return layer
+
+    nonlinearity = DenseLayer.nonlinearity
+    set_nonlinearity = DenseLayer.set_nonlinearity
+    _computed_by_engine = DenseLayer._computed_by_engine
+    get_output_for = _engine_output_for
 
     def _repr_args(self):
         return [f"nonlinearity={_nonlinearity_name(self.nonlinearity)}"]

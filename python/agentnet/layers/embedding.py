@@ -1,14 +1,15 @@
-"""Embedding layer (Lasagne's ``layers.embedding``)."""
+"""Embedding layer (Lasagne's ``layers.embedding``), computed by the engine (``Sources/AgentNet/Layers/
+EmbeddingLayer.swift``)."""
 import numbers
 
 from .. import init
-from .. import tensor as T
 from .base import Layer
+from ._zoo import CONSTANT, EngineBacked
 
 __all__ = ["EmbeddingLayer"]
 
 
-class EmbeddingLayer(Layer):
+class EmbeddingLayer(EngineBacked, Layer):
     """Looks up rows of a learned matrix ``W`` by integer index: ``output = W[input]``.
 
     Parameters
@@ -32,19 +33,14 @@ class EmbeddingLayer(Layer):
         for what, v in (("input_size", input_size), ("output_size", output_size)):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
                 raise TypeError(f"EmbeddingLayer: {what} must be a positive int, got {v!r}")
-            if v <= 0:
-                raise ValueError(f"EmbeddingLayer: {what} must be positive, got {v}")
         self.input_size = int(input_size)
         self.output_size = int(output_size)
-        self.W = self.add_param(W, (self.input_size, self.output_size), name="W")
+        sizes = dict(input_size=self.input_size, output_size=self.output_size)
+        shape = self._engine_param_shapes(W=CONSTANT, **sizes)["W"]
+        self.W = self.add_param(W, shape, name="W")
+        self._create_engine(**sizes)
 
-    def get_output_shape_for(self, input_shape):
-        return tuple(input_shape) + (self.output_size,)
-
-    def get_output_for(self, input, **kwargs):
-        if input.dtype not in ("int32", "int64", "uint8", "int8", "int16"):
-            raise TypeError(f"EmbeddingLayer: the input must be integer indices, got dtype {input.dtype}")
-        return T.take(self.W, input, axis=0)
+    _engine_params = ("W",)
 
     def _repr_args(self):
         return [f"input_size={self.input_size}", f"output_size={self.output_size}"]

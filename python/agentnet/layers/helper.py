@@ -1,13 +1,27 @@
 """Functions over whole networks: outputs, shapes, layers and parameters (Lasagne's ``layers.helper``)."""
+import ctypes
 import inspect
 import warnings
-from collections import deque
+from collections import OrderedDict
 
 import numpy as np
 
-from .._core import Variable, constant
-from .base import Layer, MergeLayer, STANDARD_TAGS, _check_tags, _filter_params
+from .. import _host, _lib
+from .._core import CODES, Variable, as_engine_array, c_i32p, c_i64p, constant, lib
+from .base import Layer
 from .input import InputLayer
+
+_lib.declare("agn_layer_get_output", c_i64p, ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64, ctypes.c_char_p, c_i64p,
+             ctypes.c_int64, c_i64p, c_i64p)
+_lib.declare("agn_layer_get_output_shape", c_i64p, ctypes.c_int64, c_i64p, c_i64p, c_i32p, ctypes.c_int64, c_i32p,
+             c_i64p)
+_lib.declare("agn_layer_get_all_layers", c_i64p, ctypes.c_int64, c_i64p, ctypes.c_int64, c_i64p, ctypes.c_int64,
+             c_i64p)
+_lib.declare("agn_layer_get_all_params", c_i64p, ctypes.c_int64, ctypes.c_char_p, c_i64p, c_i64p, ctypes.c_int64,
+             c_i64p)
+_lib.declare("agn_layer_count_params", c_i64p, ctypes.c_int64, ctypes.c_char_p, c_i64p)
+_lib.declare("agn_layer_set_all_param_values", c_i64p, ctypes.c_int64, ctypes.c_char_p,
+             ctypes.POINTER(ctypes.c_void_p), c_i32p, c_i32p, c_i64p, ctypes.c_int64)
 
 __all__ = ["get_all_layers", "get_output", "get_output_shape", "get_all_params", "count_params",
            "get_all_param_values", "set_all_param_values"]
@@ -26,6 +40,30 @@ def _as_layers(layer_or_layers):
     return layers, False
 
 
+def _arr(values, ctype=ctypes.c_int64):
+    return (ctype * max(len(values), 1))(*values)
+
+
+def _handles(layers):
+    return _arr([l._handle for l in layers])
+
+
+def _layer(key):
+    layer = _host.lookup(key)
+    if layer is None:
+        raise ReferenceError(f"a layer of this network (engine key {key}) has no live Python object")
+    return layer
+
+
+def _tags_json(tags):
+    import json
+    return json.dumps({str(k): bool(v) for k, v in tags.items()}).encode()
+
+
+def _is_multi(layer):
+    return getattr(layer, "_multi_output", False)
+
+
 def get_all_layers(layer, treat_as_input=None):
     """All layers below (and including) ``layer`` in topological order: each layer after its inputs.
 
@@ -40,26 +78,18 @@ def get_all_layers(layer, treat_as_input=None):
     list of Layer
     """
     layers, _ = _as_layers(layer)
-    queue = deque(layers)
-    seen, done, result = set(), set(), []
-    if treat_as_input is not None:
-        seen.update(treat_as_input)
-    while queue:
-        layer = queue[0]
-        if layer is None:
-            queue.popleft()
-        elif layer not in seen:
-            seen.add(layer)
-            if hasattr(layer, "input_layers"):
-                queue.extendleft(reversed(layer.input_layers))
-            elif hasattr(layer, "input_layer"):
-                queue.appendleft(layer.input_layer)
-        else:
-            queue.popleft()
-            if layer not in done:
-                result.append(layer)
-                done.add(layer)
-    return result
+    treat = list(treat_as_input) if treat_as_input is not None else []
+    for l in treat:
+        if not isinstance(l, Layer):
+            raise TypeError(f"get_all_layers: treat_as_input must hold layers, got {type(l).__name__}")
+    roots, stops = _handles(layers), _handles(treat)
+    cap = 64
+    while True:
+        keys, n = (ctypes.c_int64 * cap)(), ctypes.c_int64()
+        _host.call(lib.agn_layer_get_all_layers(roots, len(layers), stops, len(treat), keys, cap, ctypes.byref(n)))
+        if n.value <= cap:
+            return [_layer(keys[i]) for i in range(n.value)]
+        cap = n.value
 
 
 def _as_expression(x, what):
@@ -79,8 +109,20 @@ def _kwarg_names(f):
     return {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is not p.empty}
 
 
+def _single_input(layers, what):
+    inputs = [l for l in get_all_layers(layers) if isinstance(l, InputLayer)]
+    if len(inputs) > 1:
+        raise ValueError(f"{what}() was called with a single input {'expression' if what == 'get_output' else 'shape'} "
+                         f"on a network with multiple input layers. Please call it with a dictionary of input "
+                         f"{'expressions' if what == 'get_output' else 'shapes'} instead.")
+    if not inputs:
+        raise ValueError(f"{what}() was called with a single input expression on a network without an InputLayer. "
+                         "Please call it with a dictionary mapping layers to input expressions.")
+    return inputs[0]
+
+
 def get_output(layer_or_layers, inputs=None, **kwargs):
-    """Symbolic output expression(s) of a network.
+    """Symbolic output expression(s) of a network, built by the engine.
 
     Parameters
     ----------
@@ -97,55 +139,58 @@ def get_output(layer_or_layers, inputs=None, **kwargs):
     Returns
     -------
     Variable or list of Variable
-        One per requested layer.
+        One per requested layer (a dict ``{key: expression}`` for a multi-output layer).
     """
     layers, single = _as_layers(layer_or_layers)
-    accepted_kwargs = {"deterministic"}
-    if inputs is not None and isinstance(inputs, dict):
-        for k in inputs:
+    given = []
+    if isinstance(inputs, dict):
+        for k, v in inputs.items():
             if not isinstance(k, Layer):
                 raise TypeError(f"get_output: the keys of an inputs dict must be layers, got {type(k).__name__}")
-        treat_as_input = list(inputs.keys())
-    else:
-        treat_as_input = []
-    all_layers = get_all_layers(layers, treat_as_input)
-    all_outputs = {layer: layer.input_var for layer in all_layers
-                   if isinstance(layer, InputLayer) and layer not in treat_as_input}
-    if isinstance(inputs, dict):
-        all_outputs.update((layer, _as_expression(expr, repr(layer))) for layer, expr in inputs.items())
+            given.append((k, _as_expression(v, repr(k))))
     elif inputs is not None:
-        if len(all_outputs) > 1:
-            raise ValueError("get_output() was called with a single input expression on a network with multiple "
-                             "input layers. Please call it with a dictionary of input expressions instead.")
-        if not all_outputs:
-            raise ValueError("get_output() was called with a single input expression on a network without an "
-                             "InputLayer. Please call it with a dictionary mapping layers to input expressions.")
-        for input_layer in all_outputs:
-            expr = _as_expression(inputs, repr(input_layer))
-            if expr.ndim != len(input_layer.shape):
-                raise ValueError(f"get_output(): the input has {expr.ndim} dimensions but {input_layer!r} expects "
-                                 f"{len(input_layer.shape)}")
-            all_outputs[input_layer] = expr
-    for layer in all_layers:
-        if layer in all_outputs:
-            continue
-        try:
-            if isinstance(layer, MergeLayer):
-                layer_inputs = [all_outputs[l] for l in layer.input_layers]
+        input_layer = _single_input(layers, "get_output")
+        expr = _as_expression(inputs, repr(input_layer))
+        if expr.ndim != len(input_layer.shape):
+            raise ValueError(f"get_output(): the input has {expr.ndim} dimensions but {input_layer!r} expects "
+                             f"{len(input_layer.shape)}")
+        given.append((input_layer, expr))
+    if set(kwargs) - {"deterministic"}:
+        _warn_unused(layers, [l for l, _ in given], kwargs)
+    cap = sum(len(l) if _is_multi(l) else 1 for l in layers)
+    outs, counts, origins = (ctypes.c_int64 * cap)(), (ctypes.c_int64 * len(layers))(), (ctypes.c_int64 * cap)()
+    exprs = [x for _, x in given]
+    with _host.kwargs_scope(kwargs):
+        _host.call(lib.agn_layer_get_output(_handles(layers), len(layers), _handles([l for l, _ in given]),
+                                            _arr([x.handle for x in exprs]), len(given), _host.options_json(kwargs),
+                                            outs, cap, counts, origins))
+    results, at = [], 0
+    for layer, n in zip(layers, counts):
+        values = []
+        for i in range(at, at + n):
+            o = origins[i]
+            if o >= 0:
+                values.append(exprs[o])
+                _lib.release(outs[i])
+            elif o <= -2 and _host.lookup(-2 - o) is not None:
+                values.append(_host.lookup(-2 - o).input_var)
+                _lib.release(outs[i])
             else:
-                layer_inputs = all_outputs[layer.input_layer]
-        except KeyError:
-            raise ValueError(f"get_output() was called without giving an input expression for the free-floating "
-                             f"layer {layer!r}. Please call it with a dictionary mapping this layer to an input "
-                             "expression.") from None
-        all_outputs[layer] = layer.get_output_for(layer_inputs, **kwargs)
-        accepted_kwargs |= _kwarg_names(layer.get_output_for)
-        accepted_kwargs |= set(layer.get_output_kwargs)
-    unused = set(kwargs) - accepted_kwargs
+                values.append(Variable(outs[i]))
+        at += n
+        results.append(OrderedDict(zip(layer.keys(), values)) if _is_multi(layer) else values[0])
+    return results[0] if single else results
+
+
+def _warn_unused(layers, given, kwargs):
+    accepted = {"deterministic"}
+    for layer in get_all_layers(layers, given):
+        if any(layer is g for g in given):
+            continue
+        accepted |= _kwarg_names(layer.get_output_for) | set(getattr(layer, "get_output_kwargs", []))
+    unused = set(kwargs) - accepted
     if unused:
-        warnings.warn(f"get_output() was called with unused kwargs: {', '.join(sorted(unused))}", stacklevel=2)
-    outs = [all_outputs[l] for l in layers]
-    return outs[0] if single else outs
+        warnings.warn(f"get_output() was called with unused kwargs: {', '.join(sorted(unused))}", stacklevel=3)
 
 
 def get_output_shape(layer_or_layers, input_shapes=None):
@@ -166,32 +211,23 @@ def get_output_shape(layer_or_layers, input_shapes=None):
     if input_shapes is None or input_shapes == {}:
         shapes = [l.output_shape for l in layers]
         return shapes[0] if single else shapes
-    treat_as_input = list(input_shapes.keys()) if isinstance(input_shapes, dict) else []
-    all_layers = get_all_layers(layers, treat_as_input)
-    all_shapes = {layer: layer.shape for layer in all_layers
-                  if isinstance(layer, InputLayer) and layer not in treat_as_input}
     if isinstance(input_shapes, dict):
-        all_shapes.update(input_shapes)
+        given = [(l, tuple(s)) for l, s in input_shapes.items()]
     else:
-        if len(all_shapes) > 1:
-            raise ValueError("get_output_shape() was called with a single input shape on a network with multiple "
-                             "input layers. Please call it with a dictionary of input shapes instead.")
-        for input_layer in all_shapes:
-            all_shapes[input_layer] = tuple(input_shapes)
-    for layer in all_layers:
-        if layer in all_shapes:
+        given = [(_single_input(layers, "get_output_shape"), tuple(input_shapes))]
+    shapes = []
+    for layer in layers:
+        if _is_multi(layer) and not any(layer is l for l, _ in given):
+            # a multi-output layer's shapes form a dict: from its incoming shapes, in Python
+            incoming = get_output_shape([l for l in layer.input_layers], dict(given))
+            shapes.append(layer.get_output_shape_for(incoming))
             continue
-        try:
-            if isinstance(layer, MergeLayer):
-                s = [all_shapes[l] for l in layer.input_layers]
-            else:
-                s = all_shapes[layer.input_layer]
-        except KeyError:
-            raise ValueError(f"get_output_shape() was called without giving an input shape for the free-floating "
-                             f"layer {layer!r}. Please call it with a dictionary mapping this layer to an input "
-                             "shape.") from None
-        all_shapes[layer] = layer.get_output_shape_for(s)
-    shapes = [all_shapes[l] for l in layers]
+        flat = [-1 if d is None else int(d) for _, s in given for d in s]
+        ndims, dims = (ctypes.c_int32 * 1)(), (ctypes.c_int64 * 8)()
+        _host.call(lib.agn_layer_get_output_shape(_handles([layer]), 1, _handles([l for l, _ in given]), _arr(flat),
+                                                  _arr([len(s) for _, s in given], ctypes.c_int32), len(given),
+                                                  ndims, dims))
+        shapes.append(tuple(None if dims[i] < 0 else int(dims[i]) for i in range(ndims[0])))
     return shapes[0] if single else shapes
 
 
@@ -202,44 +238,48 @@ def get_all_params(layer, unwrap_shared=True, **tags):
     ----------
     layer : Layer or list of Layer
     unwrap_shared : bool
-        See :meth:`Layer.get_params`.
+        Accepted for Lasagne compatibility.
     **tags
-        ``trainable=True``, ``regularizable=True``, ``regularizable=False``... A tag no parameter in the network
+        ``trainable=True``, ``regularizable=False``... A tag no parameter in the network
         has (besides the standard ones) is a ValueError.
 
     Returns
     -------
     list of SharedVariable
     """
-    layers = get_all_layers(layer)
-    known = set(STANDARD_TAGS)
-    for l in layers:
-        for t in l.params.values():
-            known |= t
-    _check_tags(tags, known)
-    result, seen = [], set()
-    for l in layers:
-        for p in _filter_params(l.params, tags):
-            if id(p) not in seen:
-                seen.add(id(p))
-                result.append(p)
+    layers, _ = _as_layers(layer)
+    roots, cap = _handles(layers), 64
+    while True:
+        owners, indices, n = (ctypes.c_int64 * cap)(), (ctypes.c_int64 * cap)(), ctypes.c_int64()
+        _host.call(lib.agn_layer_get_all_params(roots, len(layers), _tags_json(tags), owners, indices, cap,
+                                                ctypes.byref(n)))
+        if n.value <= cap:
+            break
+        cap = n.value
+    result, lists = [], {}
+    for i in range(n.value):
+        key = owners[i]
+        if key not in lists:
+            lists[key] = list(_layer(key).params)
+        result.append(lists[key][indices[i]])
     return result
-
-
-def _param_shape(p):
-    if hasattr(p, "get_value"):
-        return p.get_value().shape
-    raise TypeError(f"parameter {p!r} is a symbolic expression, not a shared variable; it has no value")
 
 
 def count_params(layer, **tags):
     """Total number of scalar parameters (sum of the sizes of :func:`get_all_params`)."""
-    return int(sum(int(np.prod(_param_shape(p))) for p in get_all_params(layer, **tags)))
+    layers, _ = _as_layers(layer)
+    n = ctypes.c_int64()
+    _host.call(lib.agn_layer_count_params(_handles(layers), len(layers), _tags_json(tags), ctypes.byref(n)))
+    return int(n.value)
 
 
 def get_all_param_values(layer, **tags):
     """Values of :func:`get_all_params` as a list of numpy arrays (copies)."""
-    return [p.get_value() for p in get_all_params(layer, **tags)]
+    params = get_all_params(layer, **tags)
+    for p in params:
+        if not hasattr(p, "get_value"):
+            raise TypeError(f"parameter {p!r} is a symbolic expression, not a shared variable; it has no value")
+    return [p.get_value() for p in params]
 
 
 def set_all_param_values(layer, values, **tags):
@@ -249,19 +289,13 @@ def set_all_param_values(layer, values, **tags):
     ------
     ValueError
         If the number of values differs from the number of parameters, or a value's shape differs from its
-        parameter's (nothing is set then).
+        parameter's (nothing is set then; the message names the parameter).
     """
-    params = get_all_params(layer, **tags)
-    values = list(values)
-    if len(params) != len(values):
-        raise ValueError(f"mismatch: got {len(values)} values to set {len(params)} parameters")
-    arrays = []
-    for i, (p, v) in enumerate(zip(params, values)):
-        v = np.asarray(v)
-        shape = _param_shape(p)
-        if shape != v.shape:
-            raise ValueError(f"mismatch: parameter {i} ({getattr(p, '_given_name', None) or p.name}) has shape "
-                             f"{shape!r} but value to set has shape {v.shape!r}")
-        arrays.append(v)
-    for p, v in zip(params, arrays):
-        p.set_value(v)
+    layers, _ = _as_layers(layer)
+    arrays = [as_engine_array(v) for v in values]
+    dims = [int(d) for a in arrays for d in a.shape]
+    data = (ctypes.c_void_p * max(len(arrays), 1))(*[a.ctypes.data if a.size else None for a in arrays])
+    _host.call(lib.agn_layer_set_all_param_values(_handles(layers), len(layers), _tags_json(tags), data,
+                                                  _arr([CODES[a.dtype] for a in arrays], ctypes.c_int32),
+                                                  _arr([a.ndim for a in arrays], ctypes.c_int32), _arr(dims),
+                                                  len(arrays)))

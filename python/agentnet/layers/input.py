@@ -57,6 +57,11 @@ class InputLayer(Layer):
         self.params = OrderedDict()
         self.get_output_kwargs = []
 
+    def _make_engine_layer(self):
+        from .native import EngineLayer
+        return EngineLayer("InputLayer", [self.shape], shape=list(self.shape), input_var=self.input_var.handle,
+                           name=self.name, host_key=self._key)
+
     @property
     def output_dtype(self):
         """The dtype of ``input_var`` (``'float32'`` unless an int or bool variable was given)."""

@@ -1,13 +1,28 @@
-"""Layers merging several inputs (Lasagne's ``layers.merge``): concatenation and elementwise sums/merges."""
+"""Layers merging several inputs (Lasagne's ``layers.merge``): concatenation and elementwise sums/merges.
+
+The layers are computed by the engine (``Sources/AgentNet/Layers/MergeLayers.swift``), which also crops their inputs
+(``cropping``) and checks the shapes at construction. :func:`autocrop` and :func:`autocrop_array_shapes` stay
+available as Lasagne's public helpers; an :class:`ElemwiseMergeLayer` with a function the engine does not know
+applies it in Python to inputs cropped by :func:`autocrop`.
+"""
 import numbers
 from functools import reduce
 
 from .. import tensor as T
 from .base import MergeLayer
+from ._zoo import EngineBacked
 
 __all__ = ["autocrop", "autocrop_array_shapes", "ConcatLayer", "concat", "ElemwiseMergeLayer", "ElemwiseSumLayer"]
 
-_CROP_MODES = (None, "lower", "upper", "center")
+#: Merge functions the engine applies itself, by the Python function that stands for each.
+_ENGINE_MERGE = {T.add: "add", T.sub: "sub", T.mul: "mul", T.maximum: "maximum", T.minimum: "minimum"}
+
+
+def _engine_merge(f):
+    try:
+        return _ENGINE_MERGE.get(f)
+    except TypeError:  # unhashable callables
+        return None
 
 
 def _check_cropping(cropping):
@@ -17,9 +32,6 @@ def _check_cropping(cropping):
         cropping = list(cropping)
     except TypeError:
         raise TypeError(f"cropping must be None or a list of None/'lower'/'upper'/'center', got {cropping!r}") from None
-    for c in cropping:
-        if c not in _CROP_MODES:
-            raise ValueError(f"Unknown crop mode {c!r}; use None, 'lower', 'upper' or 'center'")
     return cropping
 
 
@@ -81,7 +93,7 @@ def autocrop(inputs, cropping):
     return [x[tuple(s)] for x, s in zip(inputs, slices_by_input)]
 
 
-class ConcatLayer(MergeLayer):
+class ConcatLayer(EngineBacked, MergeLayer):
     """Concatenates its inputs along ``axis``.
 
     Parameters
@@ -97,40 +109,11 @@ class ConcatLayer(MergeLayer):
 
     def __init__(self, incomings, axis=1, cropping=None, **kwargs):
         super().__init__(incomings, **kwargs)
-        if not self.input_shapes:
-            raise ValueError("ConcatLayer needs at least one input")
         if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
             raise TypeError(f"ConcatLayer: axis must be an int, got {axis!r}")
-        ndim = len(self.input_shapes[0])
-        if not -ndim <= axis < ndim:
-            raise ValueError(f"ConcatLayer: axis {axis} is out of range for {ndim}-dimensional inputs")
         self.axis = int(axis)
         self.cropping = _check_cropping(cropping)
-        if self.cropping is not None and len(self.cropping) > ndim:
-            raise ValueError(f"ConcatLayer: cropping has {len(self.cropping)} entries for {ndim}-dimensional inputs")
-        self.get_output_shape_for(self.input_shapes)  # validates the shapes
-
-    def get_output_shape_for(self, input_shapes):
-        input_shapes = autocrop_array_shapes(input_shapes, self.cropping)
-        output_shape = [next((s for s in sizes if s is not None), None) for sizes in zip(*input_shapes)]
-
-        def match(shape1, shape2):
-            axis = self.axis if self.axis >= 0 else len(shape1) + self.axis
-            return (len(shape1) == len(shape2) and
-                    all(i == axis or s1 is None or s2 is None or s1 == s2
-                        for i, (s1, s2) in enumerate(zip(shape1, shape2))))
-
-        if not all(match(shape, output_shape) for shape in input_shapes):
-            raise ValueError("Mismatch: input shapes must be the same except in the concatenation axis (got "
-                             f"{input_shapes!r})")
-        sizes = [input_shape[self.axis] for input_shape in input_shapes]
-        concat_size = None if any(s is None for s in sizes) else sum(sizes)
-        output_shape[self.axis] = concat_size
-        return tuple(output_shape)
-
-    def get_output_for(self, inputs, **kwargs):
-        inputs = autocrop(inputs, self.cropping)
-        return T.concatenate(inputs, axis=self.axis)
+        self._create_engine(axis=self.axis, cropping=self.cropping)
 
     def _repr_args(self):
         return [f"axis={self.axis}"] + ([f"cropping={self.cropping!r}"] if self.cropping is not None else [])
@@ -139,7 +122,7 @@ class ConcatLayer(MergeLayer):
 concat = ConcatLayer
 
 
-class ElemwiseMergeLayer(MergeLayer):
+class ElemwiseMergeLayer(EngineBacked, MergeLayer):
     """Merges inputs of equal shape with a binary elementwise function, applied left to right.
 
     Parameters
@@ -151,33 +134,24 @@ class ElemwiseMergeLayer(MergeLayer):
         See :class:`ConcatLayer`.
     """
 
+    _engine_kind = "ElemwiseMergeLayer"
+
     def __init__(self, incomings, merge_function, cropping=None, **kwargs):
         super().__init__(incomings, **kwargs)
-        if not self.input_shapes:
-            raise ValueError(f"{type(self).__name__} needs at least one input")
         if not callable(merge_function):
             raise TypeError(f"{type(self).__name__}: merge_function must be callable, got {merge_function!r}")
         self.merge_function = merge_function
         self.cropping = _check_cropping(cropping)
-        self.get_output_shape_for(self.input_shapes)  # validates the shapes
+        if type(self) is ElemwiseMergeLayer:
+            self._create_engine(merge_function=_engine_merge(merge_function) or "add", cropping=self.cropping)
 
-    def get_output_shape_for(self, input_shapes):
-        input_shapes = autocrop_array_shapes(input_shapes, self.cropping)
-        if any(len(shape) != len(input_shapes[0]) for shape in input_shapes):
-            raise ValueError("Mismatch: not all input shapes have the same dimensionality (got "
-                             f"{input_shapes!r})")
-        output_shape = tuple(next((s for s in sizes if s is not None), None) for sizes in zip(*input_shapes))
-
-        def match(shape1, shape2):
-            return all(s1 is None or s2 is None or s1 == s2 for s1, s2 in zip(shape1, shape2))
-
-        if not all(match(shape, output_shape) for shape in input_shapes):
-            raise ValueError(f"Mismatch: input shapes must be the same (got {input_shapes!r})")
-        return output_shape
+    def _computed_by_engine(self):
+        return _engine_merge(self.merge_function) is not None
 
     def get_output_for(self, inputs, **kwargs):
-        inputs = autocrop(inputs, self.cropping)
-        return reduce(self.merge_function, inputs)
+        if not self._computed_by_engine():  # a user's function, applied as Lasagne does
+            return reduce(self.merge_function, autocrop(inputs, self.cropping))
+        return super().get_output_for(inputs, **kwargs)
 
 
 class ElemwiseSumLayer(ElemwiseMergeLayer):
@@ -192,19 +166,15 @@ class ElemwiseSumLayer(ElemwiseMergeLayer):
         See :class:`ConcatLayer`.
     """
 
+    _engine_kind = "ElemwiseSumLayer"
+
     def __init__(self, incomings, coeffs=1, cropping=None, **kwargs):
         super().__init__(incomings, merge_function=T.add, cropping=cropping, **kwargs)
         if isinstance(coeffs, (list, tuple)):
-            if len(coeffs) != len(self.input_shapes):
-                raise ValueError(f"Mismatch: got {len(coeffs)} coeffs for {len(self.input_shapes)} incomings")
             coeffs = list(coeffs)
-        else:
-            coeffs = [coeffs] * len(self.input_shapes)
-        for c in coeffs:
+        for c in (coeffs if isinstance(coeffs, list) else [coeffs]):
             if isinstance(c, bool) or not isinstance(c, numbers.Real):
                 raise TypeError(f"ElemwiseSumLayer: coeffs must be numbers, got {c!r}")
-        self.coeffs = coeffs
-
-    def get_output_for(self, inputs, **kwargs):
-        inputs = [input * coeff if coeff != 1 else input for coeff, input in zip(self.coeffs, inputs)]
-        return super().get_output_for(inputs, **kwargs)
+        self._create_engine(coeffs=[float(c) for c in coeffs] if isinstance(coeffs, list) else float(coeffs),
+                            cropping=self.cropping)
+        self.coeffs = coeffs if isinstance(coeffs, list) else [coeffs] * len(self.input_shapes)

@@ -15,19 +15,37 @@ engine has no hidden default updates, so here they are explicit:
 * ``get_output(net, deterministic=True)`` normalizes with the stored averages and records nothing.
 
 The update rule is Lasagne's: ``mean <- (1 - alpha) * mean + alpha * batch_mean`` and likewise for ``inv_std``.
+The layer is computed by the engine (``Sources/AgentNet/Layers/BatchNormLayer.swift``), which records the updates.
 """
+import ctypes
 import numbers
 from collections import OrderedDict
 
-from .. import init
-from .. import nonlinearities
-from .. import tensor as T
+from .. import _lib, init
+from .._core import Variable, c_i64p, check, lib
 from .base import Layer
+from ._zoo import CONSTANT, EngineBacked
+
+_lib.declare("agn_layer_update", ctypes.c_int64, ctypes.c_int64, c_i64p, c_i64p, c_i64p, c_i64p)
 
 __all__ = ["BatchNormLayer", "batch_norm", "get_batch_norm_updates"]
 
 
-class BatchNormLayer(Layer):
+def _layer_updates(engine):
+    """The version of the updates recorded by an engine layer's latest output and their new-value expressions, in
+    its order."""
+    count, version, s, e = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+    ref = ctypes.byref
+    check(lib.agn_layer_update(engine.handle, -1, ref(count), ref(version), ref(s), ref(e)))
+    out = []
+    for i in range(count.value):
+        check(lib.agn_layer_update(engine.handle, i, ref(count), ref(version), ref(s), ref(e)))
+        _lib.release(s.value)
+        out.append(Variable(e.value))
+    return version.value, out
+
+
+class BatchNormLayer(EngineBacked, Layer):
     """Normalizes the input over ``axes``: ``(input - mean) * inv_std * gamma + beta``.
 
     Parameters
@@ -58,70 +76,36 @@ class BatchNormLayer(Layer):
     def __init__(self, incoming, axes="auto", epsilon=1e-4, alpha=0.1, beta=init.Constant(0),
                  gamma=init.Constant(1), mean=init.Constant(0), inv_std=init.Constant(1), **kwargs):
         super().__init__(incoming, **kwargs)
-        ndim = len(self.input_shape)
-        if axes == "auto":
-            axes = (0,) + tuple(range(2, ndim))
-        elif isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
-            axes = (axes,)
-        try:
-            axes = tuple(int(a) for a in axes)
-        except (TypeError, ValueError):
-            raise TypeError(f"BatchNormLayer: axes must be 'auto', an int or a tuple of ints, got {axes!r}") from None
-        for a in axes:
-            if not 0 <= a < ndim:
-                raise ValueError(f"BatchNormLayer: axis {a} is out of range for a {ndim}-dimensional input")
-        if len(set(axes)) != len(axes):
-            raise ValueError(f"BatchNormLayer: axes contain duplicates: {axes!r}")
-        self.axes = axes
+        if axes != "auto":
+            if isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
+                axes = (axes,)
+            try:
+                axes = [int(a) for a in axes]
+            except (TypeError, ValueError):
+                raise TypeError(f"BatchNormLayer: axes must be 'auto', an int or a tuple of ints, got {axes!r}") from None
         for what, v in (("epsilon", epsilon), ("alpha", alpha)):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise TypeError(f"BatchNormLayer: {what} must be a number, got {v!r}")
-        if epsilon < 0:
-            raise ValueError(f"BatchNormLayer: epsilon must be non-negative, got {epsilon}")
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"BatchNormLayer: alpha must be in [0, 1], got {alpha}")
         self.epsilon = epsilon
         self.alpha = alpha
-
-        shape = [size for axis, size in enumerate(self.input_shape) if axis not in self.axes]
-        if any(size is None for size in shape):
-            raise ValueError("BatchNormLayer needs specified input sizes for all axes not normalized over (input "
-                             f"shape {self.input_shape!r}, axes {self.axes!r})")
-        shape = tuple(shape)
+        attrs = dict(axes=axes, epsilon=float(epsilon), alpha=float(alpha))
+        shapes = self._engine_param_shapes(beta=CONSTANT, gamma=CONSTANT, mean=CONSTANT, inv_std=CONSTANT, **attrs)
+        shape = shapes["mean"]
+        self.axes = (0,) + tuple(range(2, len(self.input_shape))) if axes == "auto" else tuple(axes)
         self.beta = None if beta is None else self.add_param(beta, shape, "beta", trainable=True,
                                                                regularizable=False)
         self.gamma = None if gamma is None else self.add_param(gamma, shape, "gamma", trainable=True,
                                                                  regularizable=True)
         self.mean = self.add_param(mean, shape, "mean", trainable=False, regularizable=False)
         self.inv_std = self.add_param(inv_std, shape, "inv_std", trainable=False, regularizable=False)
-        self._updates = OrderedDict()
+        self._create_engine(**attrs)
+
+    _engine_params = ("beta", "gamma", "mean", "inv_std")
 
     def get_output_for(self, input, deterministic=False, batch_norm_use_averages=None,
                        batch_norm_update_averages=None, **kwargs):
-        input_mean = T.mean(input, axis=self.axes)
-        input_inv_std = 1.0 / T.sqrt(T.var(input, axis=self.axes) + self.epsilon)
-
-        use_averages = deterministic if batch_norm_use_averages is None else batch_norm_use_averages
-        update_averages = (not deterministic) if batch_norm_update_averages is None else batch_norm_update_averages
-
-        if use_averages:
-            mean, inv_std = self.mean, self.inv_std
-        else:
-            mean, inv_std = input_mean, input_inv_std
-
-        if update_averages:
-            running_mean = (1 - self.alpha) * self.mean + self.alpha * input_mean
-            running_inv_std = (1 - self.alpha) * self.inv_std + self.alpha * input_inv_std
-            self._updates = OrderedDict([(self.mean, running_mean), (self.inv_std, running_inv_std)])
-
-        param_axes = iter(range(input.ndim - len(self.axes)))
-        pattern = ["x" if input_axis in self.axes else next(param_axes) for input_axis in range(input.ndim)]
-        normalized = (input - T.dimshuffle(mean, pattern)) * T.dimshuffle(inv_std, pattern)
-        if self.gamma is not None:
-            normalized = normalized * T.dimshuffle(self.gamma, pattern)
-        if self.beta is not None:
-            normalized = normalized + T.dimshuffle(self.beta, pattern)
-        return normalized
+        return self._compute_layer().output([input], deterministic, batch_norm_use_averages=batch_norm_use_averages,
+                                            batch_norm_update_averages=batch_norm_update_averages)
 
     def get_updates(self):
         """Running-average updates recorded by the latest ``get_output_for`` that updated the averages.
@@ -132,7 +116,13 @@ class BatchNormLayer(Layer):
             ``{self.mean: new_mean, self.inv_std: new_inv_std}`` as expressions of that call's input (empty if no
             training-mode output has been built yet). Pass them to :func:`agentnet.function` as ``updates``.
         """
-        return OrderedDict(self._updates)
+        engine = self._compute_layer()
+        version, exprs = _layer_updates(engine)
+        key = (engine.handle, version)  # the same record gives the same expression objects
+        cached = self.__dict__.get("_updates")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_updates"] = (key, OrderedDict(zip((self.mean, self.inv_std), exprs)))
+        return OrderedDict(cached[1])
 
     def _repr_args(self):
         return [f"axes={self.axes!r}"]
@@ -160,16 +150,9 @@ def batch_norm(layer, **kwargs):
     from .dense import NonlinearityLayer
     nonlinearity = getattr(layer, "nonlinearity", None)
     if nonlinearity is not None:
-        layer.nonlinearity = nonlinearities.identity
-        engine = getattr(layer, "_engine", None)
-        if engine is not None:
-            # the engine layer applies its own nonlinearity: fall back to the Python composition
-            layer._engine = None
+        layer.set_nonlinearity(None)
     if getattr(layer, "b", None) is not None:
-        del layer.params[layer.b]
-        layer.b = None
-        if getattr(layer, "_engine", None) is not None:
-            layer._engine = None
+        layer.b = None  # drops it from layer.params and from the engine layer
     bn_name = (kwargs.pop("name", None) or (getattr(layer, "name", None) and layer.name + "_bn"))
     layer = BatchNormLayer(layer, name=bn_name, **kwargs)
     if nonlinearity is not None:

@@ -1,10 +1,12 @@
 """Pooling layers (Lasagne's ``layers.pool``): :class:`Pool2DLayer`, :class:`MaxPool2DLayer`, their 1-D
-versions and :class:`GlobalPoolLayer`."""
+versions and :class:`GlobalPoolLayer`, computed by the engine layers of the same names
+(``Sources/AgentNet/Layers/PoolLayers.swift``), which check the arguments and derive the shapes."""
 import numbers
 
 from .. import tensor as T
 from ..tensor import nnet
 from .base import Layer
+from ._zoo import EngineBacked
 from .conv import as_tuple
 
 __all__ = ["Pool1DLayer", "MaxPool1DLayer", "Pool2DLayer", "MaxPool2DLayer", "GlobalPoolLayer",
@@ -12,41 +14,22 @@ __all__ = ["Pool1DLayer", "MaxPool1DLayer", "Pool2DLayer", "MaxPool2DLayer", "Gl
 
 pool_output_length = nnet.pool_output_length
 
-_MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
 
-
-class _PoolLayer(Layer):
+class _PoolLayer(EngineBacked, Layer):
     n = 2
 
     def __init__(self, incoming, pool_size, stride=None, pad=0, ignore_border=True, mode="max", **kwargs):
         super().__init__(incoming, **kwargs)
         n = self.n
-        if len(self.input_shape) != n + 2:
-            raise ValueError(f"Tried to create a {n}D pooling layer with input shape {self.input_shape!r}. Expected "
-                             f"{n + 2} input dimensions (batchsize, channels, {n} spatial dimensions).")
         self.pool_size = tuple(int(v) for v in as_tuple(pool_size, n, numbers.Integral))
         self.stride = self.pool_size if stride is None else tuple(int(v) for v in as_tuple(stride, n, numbers.Integral))
         self.pad = tuple(int(v) for v in as_tuple(pad, n, numbers.Integral))
-        if any(v <= 0 for v in self.pool_size + self.stride):
-            raise ValueError(f"{type(self).__name__}: pool_size and stride must be positive, got {self.pool_size} and "
-                             f"{self.stride}")
-        if any(p < 0 or p >= k for p, k in zip(self.pad, self.pool_size)):
-            raise ValueError(f"{type(self).__name__}: padding {self.pad} must be non-negative and smaller than the "
-                             f"pool size {self.pool_size}")
         self.ignore_border = bool(ignore_border)
         if not self.ignore_border and any(self.pad):
             raise NotImplementedError("padding works only with ignore_border=True")
-        if mode not in _MODES:
-            raise ValueError(f"{type(self).__name__}: mode must be one of {', '.join(repr(m) for m in _MODES)}, got "
-                             f"{mode!r}")
         self.mode = mode
-
-    def get_output_shape_for(self, input_shape):
-        shape = list(input_shape)
-        for i in range(self.n):
-            shape[2 + i] = pool_output_length(input_shape[2 + i], self.pool_size[i], self.stride[i], self.pad[i],
-                                              self.ignore_border)
-        return tuple(shape)
+        self._create_engine(pool_size=list(self.pool_size), stride=list(self.stride), pad=list(self.pad),
+                            ignore_border=self.ignore_border, mode=mode)
 
     def _repr_args(self):
         args = [f"pool_size={self.pool_size}"]
@@ -83,9 +66,6 @@ class Pool2DLayer(_PoolLayer):
     def __init__(self, incoming, pool_size, stride=None, pad=(0, 0), ignore_border=True, mode="max", **kwargs):
         super().__init__(incoming, pool_size, stride, pad, ignore_border, mode, **kwargs)
 
-    def get_output_for(self, input, **kwargs):
-        return nnet.pool_2d(input, ws=self.pool_size, stride=self.stride, ignore_border=self.ignore_border,
-                            pad=self.pad, mode=self.mode)
 
 
 class MaxPool2DLayer(Pool2DLayer):
@@ -103,9 +83,6 @@ class Pool1DLayer(_PoolLayer):
     def __init__(self, incoming, pool_size, stride=None, pad=0, ignore_border=True, mode="max", **kwargs):
         super().__init__(incoming, pool_size, stride, pad, ignore_border, mode, **kwargs)
 
-    def get_output_for(self, input, **kwargs):
-        return nnet.pool_1d(input, ws=self.pool_size[0], stride=self.stride[0], ignore_border=self.ignore_border,
-                            pad=self.pad[0], mode=self.mode)
 
 
 class MaxPool1DLayer(Pool1DLayer):
@@ -115,7 +92,18 @@ class MaxPool1DLayer(Pool1DLayer):
         super().__init__(incoming, pool_size, stride, pad, ignore_border, mode="max", **kwargs)
 
 
-class GlobalPoolLayer(Layer):
+#: Pool functions the engine applies itself, by the Python function that stands for each.
+_ENGINE_POOL = {T.mean: "mean", T.max: "max", T.min: "min", T.sum: "sum", T.prod: "prod"}
+
+
+def _engine_pool(f):
+    try:
+        return _ENGINE_POOL.get(f)
+    except TypeError:  # unhashable callables
+        return None
+
+
+class GlobalPoolLayer(EngineBacked, Layer):
     """Pools each channel over all its positions: ``(batch, channels, ...) -> (batch, channels)``.
 
     Parameters
@@ -129,17 +117,18 @@ class GlobalPoolLayer(Layer):
 
     def __init__(self, incoming, pool_function=T.mean, **kwargs):
         super().__init__(incoming, **kwargs)
-        if len(self.input_shape) < 3:
-            raise ValueError(f"GlobalPoolLayer needs an input with at least 3 dimensions, got {self.input_shape!r}")
         if not callable(pool_function):
             raise TypeError(f"GlobalPoolLayer: pool_function must be callable, got {pool_function!r}")
         self.pool_function = pool_function
+        self._create_engine(pool_function=_engine_pool(pool_function) or "mean")
 
-    def get_output_shape_for(self, input_shape):
-        return tuple(input_shape[:2])
+    def _computed_by_engine(self):
+        return _engine_pool(self.pool_function) is not None
 
     def get_output_for(self, input, **kwargs):
-        return self.pool_function(T.flatten(input, 3), axis=2)
+        if not self._computed_by_engine():  # a user's function, applied as Lasagne does
+            return self.pool_function(T.flatten(input, 3), axis=2)
+        return super().get_output_for(input, **kwargs)
 
     def _repr_args(self):
         return [f"pool_function={getattr(self.pool_function, '__name__', repr(self.pool_function))}"]

@@ -1,11 +1,14 @@
-"""Small special-purpose layers (Lasagne's ``layers.special``): expression, bias and scale layers."""
+"""Small special-purpose layers (Lasagne's ``layers.special``): expression, bias and scale layers.
+
+``BiasLayer`` and ``ScaleLayer`` are computed by the engine (``Sources/AgentNet/Layers/BiasScaleLayers.swift``).
+"""
 import numbers
 
 import numpy as np
 
 from .. import init
-from .. import tensor as T
 from .base import Layer
+from ._zoo import CONSTANT, EngineBacked
 
 __all__ = ["ExpressionLayer", "BiasLayer", "ScaleLayer"]
 
@@ -60,28 +63,19 @@ class ExpressionLayer(Layer):
         return self.function(input)
 
 
-def _shared_axes(shared_axes, ndim, who):
+def _shared_axes(shared_axes, who):
+    """``shared_axes`` as the engine's JSON ('auto' or a list of ints); the engine checks the range."""
     if shared_axes == "auto":
-        # default: share over the batch axis and all spatial axes (everything but axis 1)
-        return (0,) + tuple(range(2, ndim))
+        return "auto"
     if isinstance(shared_axes, numbers.Integral) and not isinstance(shared_axes, bool):
         shared_axes = (shared_axes,)
     try:
-        shared_axes = tuple(int(a) for a in shared_axes)
+        return [int(a) for a in shared_axes]
     except (TypeError, ValueError):
         raise TypeError(f"{who}: shared_axes must be 'auto', an int or a tuple of ints, got {shared_axes!r}") from None
-    for a in shared_axes:
-        if not 0 <= a < ndim:
-            raise ValueError(f"{who}: shared axis {a} is out of range for a {ndim}-dimensional input")
-    return shared_axes
 
 
-def _broadcast_pattern(param_ndim, shared_axes, ndim):
-    axes = iter(range(param_ndim))
-    return ["x" if input_axis in shared_axes else next(axes) for input_axis in range(ndim)]
-
-
-class BiasLayer(Layer):
+class BiasLayer(EngineBacked, Layer):
     """Adds a learned bias: ``input + b``, with ``b`` broadcast over ``shared_axes``.
 
     Parameters
@@ -96,24 +90,19 @@ class BiasLayer(Layer):
 
     def __init__(self, incoming, b=init.Constant(0), shared_axes="auto", **kwargs):
         super().__init__(incoming, **kwargs)
-        self.shared_axes = _shared_axes(shared_axes, len(self.input_shape), "BiasLayer")
+        axes = _shared_axes(shared_axes, "BiasLayer")
         if b is None:
             self.b = None
         else:
-            shape = [size for axis, size in enumerate(self.input_shape) if axis not in self.shared_axes]
-            if any(size is None for size in shape):
-                raise ValueError("BiasLayer needs specified input sizes for all axes that biases are not shared "
-                                 f"over (input shape {self.input_shape!r}, shared_axes {self.shared_axes!r})")
-            self.b = self.add_param(b, tuple(shape), "b", regularizable=False)
+            shape = self._engine_param_shapes(shared_axes=axes, b=CONSTANT)["b"]
+            self.b = self.add_param(b, shape, "b", regularizable=False)
+        self._create_engine(shared_axes=axes)
+        self.shared_axes = _axes_of(self.input_shape, axes)
 
-    def get_output_for(self, input, **kwargs):
-        if self.b is None:
-            return input
-        pattern = _broadcast_pattern(self.b.ndim, self.shared_axes, input.ndim)
-        return input + T.dimshuffle(self.b, pattern)
+    _engine_params = ("b",)
 
 
-class ScaleLayer(Layer):
+class ScaleLayer(EngineBacked, Layer):
     """Multiplies by learned scales: ``input * scales``, with ``scales`` broadcast over ``shared_axes``.
 
     Parameters
@@ -128,15 +117,17 @@ class ScaleLayer(Layer):
 
     def __init__(self, incoming, scales=init.Constant(1), shared_axes="auto", **kwargs):
         super().__init__(incoming, **kwargs)
-        self.shared_axes = _shared_axes(shared_axes, len(self.input_shape), "ScaleLayer")
-        shape = [size for axis, size in enumerate(self.input_shape) if axis not in self.shared_axes]
-        if any(size is None for size in shape):
-            raise ValueError("ScaleLayer needs specified input sizes for all axes that scales are not shared over "
-                             f"(input shape {self.input_shape!r}, shared_axes {self.shared_axes!r})")
+        axes = _shared_axes(shared_axes, "ScaleLayer")
+        shape = self._engine_param_shapes(shared_axes=axes, scales=CONSTANT)["scales"]
         if scales is None:
             raise TypeError("ScaleLayer: scales cannot be None")
-        self.scales = self.add_param(scales, tuple(shape), "scales", regularizable=False)
+        self.scales = self.add_param(scales, shape, "scales", regularizable=False)
+        self._create_engine(shared_axes=axes)
+        self.shared_axes = tuple(_axes_of(self.input_shape, axes))
 
-    def get_output_for(self, input, **kwargs):
-        pattern = _broadcast_pattern(self.scales.ndim, self.shared_axes, input.ndim)
-        return input * T.dimshuffle(self.scales, pattern)
+    _engine_params = ("scales",)
+
+
+def _axes_of(input_shape, axes):
+    """Lasagne's ``shared_axes`` attribute: 'auto' means all axes but the second."""
+    return (0,) + tuple(range(2, len(input_shape))) if axes == "auto" else tuple(axes)

@@ -128,9 +128,16 @@ def apply_loss(loss_function, reference, predicted, is_alive):
     return loss
 
 
-def td_objective(kind, inputs, attrs, loss_function, return_reference, is_alive):
-    """A TD objective: the engine's loss for built-in losses, else the user's loss on the engine's (ref, pred)."""
-    attrs = dict(attrs, return_reference=bool(return_reference))
+def td_objective(kind, fn, inputs, after, *, is_alive, is_truncated, n_steps, gamma_or_gammas, crop_last,
+                 consider_reference_constant, force_end_at_last_tick, loss_function, return_reference):
+    """A TD objective (Q-learning, SARSA, the DPG critic) from its checked tensor ``inputs`` and the arguments they
+    share: ``after`` is ``(name, value)`` of the value after the last tick. The engine applies a built-in loss; a
+    user's loss is applied to the engine's (reference, predicted)."""
+    common_inputs(fn, inputs, is_alive, is_truncated, *after)
+    attrs = {"crop_last": bool(crop_last), "consider_reference_constant": bool(consider_reference_constant),
+             "force_end_at_last_tick": bool(force_end_at_last_tick), "return_reference": bool(return_reference)}
+    steps_attr("n_steps", n_steps, inputs, attrs)
+    gamma_attr(gamma_or_gammas, inputs, attrs)
     symbolic = is_symbolic(*inputs.values())
     name = loss_attr(loss_function, attrs)
     outs = build_objective(kind, inputs, attrs)

@@ -50,9 +50,9 @@ def get_elementwise_objective(qvalues, actions, rewards, is_alive="always", qval
               "rewards": E.check_rank(fn, "rewards", rewards, 2)}
     if qvalues_target is not None:
         inputs["qvalues_target"] = E.check_rank(fn, "qvalues_target", qvalues_target, 3)
-    E.common_inputs(fn, inputs, is_alive, is_truncated, "state_values_target_after_end", state_values_target_after_end)
-    attrs = {"crop_last": bool(crop_last), "consider_reference_constant": bool(consider_reference_constant),
-             "force_end_at_last_tick": bool(force_end_at_last_tick)}
-    E.steps_attr("n_steps", n_steps, inputs, attrs)
-    E.gamma_attr(gamma_or_gammas, inputs, attrs)
-    return E.td_objective("sarsa", inputs, attrs, loss_function, return_reference, is_alive)
+    return E.td_objective("sarsa", fn, inputs, ("state_values_target_after_end", state_values_target_after_end),
+                          is_alive=is_alive, is_truncated=is_truncated, n_steps=n_steps,
+                          gamma_or_gammas=gamma_or_gammas, crop_last=crop_last,
+                          consider_reference_constant=consider_reference_constant,
+                          force_end_at_last_tick=force_end_at_last_tick, loss_function=loss_function,
+                          return_reference=return_reference)

@@ -4,79 +4,57 @@
 Both layers are DictLayers with outputs ``'attn'`` ``[B, value_units]`` and ``'probs'`` ``[B, S]``. Keys give the
 logits and values are averaged with the resulting weights; keys default to the values. Pass ``hard_attention=True``
 to ``get_output`` to take the value at the argmax of the logits instead, with one-hot ``probs``.
+
+The two layers are computed by the engine (``Sources/AgentNet/Memory/Attention.swift``), which checks the shapes at
+construction; ``multihead_attention`` and ``self_attention`` wire engine layers together, as the Swift
+``multiheadAttention`` and ``selfAttention`` do (``attn_class`` may be any Python callable making a layer).
 """
 import warnings
 
 from .. import init
 from .. import nonlinearities
-from .. import tensor as T
 from ..layers.base import _shape_str
+from ..layers._zoo import CONSTANT, EngineBacked, engine_param_shapes, jsonable
 from ..layers.dense import DenseLayer
+from ..layers.native import EngineLayer, nonlinearity_spec
 from ..layers.shape import FlattenLayer, ReshapeLayer, SliceLayer
 from ..utils.broadcast import BroadcastLayer, UnbroadcastLayer, UpcastLayer
 from ..utils.layers import DictLayer
 
 __all__ = ["AttentionLayer", "DotAttentionLayer", "multihead_attention", "self_attention"]
 
-#: Subtracted from the logits where the mask is 0 (the seed's value, from tfnn).
-MASK_PENALTY = 1000
+
+def _incomings(input_sequence, key_sequence, query, mask_input):
+    return [input_sequence, key_sequence, query] + ([mask_input] if mask_input is not None else [])
 
 
-def _who(what, name):
-    return f"{what} {name!r}" if name is not None else what
+def _shapes(layers):
+    return [l.output_shape for l in layers]
 
 
 def _agree(a, b):
     return a is None or b is None or a == b
 
 
-def _check_inputs(who, input_sequence, query, key_sequence, mask_input):
-    """Checks ranks and the batch and sequence sizes shared by values, keys, query and mask."""
-    values = input_sequence.output_shape
-    keys = key_sequence.output_shape
-    if len(values) != 3:
-        raise ValueError(f"{who}: input_sequence must be [batch, seq_length, units], got shape {_shape_str(values)}")
-    if len(query.output_shape) != 2:
-        raise ValueError(f"{who}: query must be [batch, units] (one tick), got shape {_shape_str(query.output_shape)}"
-                         f" for an input_sequence of shape {_shape_str(values)}")
-    if len(keys) != 3 or not (_agree(keys[0], values[0]) and _agree(keys[1], values[1])):
-        raise ValueError(f"{who}: key_sequence shape {_shape_str(keys)} must be [batch, seq_length, units] with the "
-                         f"batch and length of input_sequence {_shape_str(values)}")
-    if not _agree(query.output_shape[0], values[0]):
-        raise ValueError(f"{who}: query shape {_shape_str(query.output_shape)} and input_sequence shape "
-                         f"{_shape_str(values)} have different batch sizes")
-    if mask_input is not None:
-        mask = mask_input.output_shape
-        if len(mask) != 2 or not (_agree(mask[0], values[0]) and _agree(mask[1], values[1])):
-            raise ValueError(f"{who}: mask_input shape {_shape_str(mask)} must be [batch, seq_length] of "
-                             f"input_sequence {_shape_str(values)}")
+class _AttentionBase(EngineBacked, DictLayer):
+    """A DictLayer ``{'attn', 'probs'}`` computed by the engine layer of the same kind; ``get_output`` accepts
+    ``hard_attention``."""
 
-
-def _attend(logits, values, mask, probs_nonlinearity, hard_attention):
-    """``{'attn', 'probs'}`` from logits ``[B, S]`` and values ``[B, S, U]`` (mask ``[B, S]`` or None)."""
-    if mask is not None:
-        logits = logits - (1 - T.cast(mask, "float32")) * MASK_PENALTY
-    if not hard_attention:
-        probs = probs_nonlinearity(logits)
-        return {"attn": T.sum(probs[:, :, None] * values, axis=1), "probs": probs}
-    best = T.argmax(logits, axis=-1)
-    attn = values[T.arange(values.shape[0]), best]
-    one_hot = T.cast(T.eq(T.arange(logits.shape[1])[None, :], best[:, None]), "float32")
-    return {"attn": attn, "probs": one_hot}
-
-
-class _AttentionBase(DictLayer):
-    def __init__(self, input_sequence, key_sequence, query, mask_input, **kwargs):
-        incomings = [input_sequence, key_sequence, query] + ([mask_input] if mask_input is not None else [])
-        batch, seq_len, _ = key_sequence.output_shape
-        super().__init__(incomings, {"attn": (batch, input_sequence.output_shape[-1]), "probs": (batch, seq_len)},
-                         **kwargs)
+    def __init__(self, incomings, **kwargs):
+        values, keys = incomings[0].output_shape, incomings[1].output_shape  # checked by the engine already
+        super().__init__(incomings, {"attn": (keys[0], values[-1]), "probs": (keys[0], keys[1])}, **kwargs)
         self.get_output_kwargs = ["hard_attention"]
 
+    def _engine_attrs(self):
+        # host callables get a fresh key per engine layer (the engine releases it with that layer)
+        return dict(super()._engine_attrs(), probs_nonlinearity=nonlinearity_spec(self.probs_nonlinearity))
+
+    get_output_shape_for = DictLayer.get_output_shape_for
+
     def get_output_for(self, inputs, hard_attention=False, **kwargs):
-        values, keys, query = inputs[:3]
-        mask = inputs[3] if len(inputs) == 4 else None
-        return _attend(self._logits(keys, query), values, mask, self.probs_nonlinearity, hard_attention)
+        outs = self._compute_layer().outputs(list(inputs), kwargs.pop("deterministic", False),
+                                             hard_attention=bool(hard_attention))
+        return dict(zip(self.keys(), outs))
 
 
 class AttentionLayer(_AttentionBase):
@@ -118,22 +96,27 @@ class AttentionLayer(_AttentionBase):
     'attn' : ``[B, value_units]``; 'probs' : ``[B, S]``
     """
 
+    _engine_kind = "AttentionLayer"
+    _engine_params = ("W_enc", "W_dec", "W_out")
+
     def __init__(self, input_sequence, query, num_units, mask_input=None, key_sequence=None,
                  nonlinearity=nonlinearities.tanh, probs_nonlinearity=nonlinearities.softmax, W_enc=init.Normal(),
                  W_dec=init.Normal(), W_out=init.Normal(), weights_nonlinearity=None, **kwargs):
         key_sequence = key_sequence if key_sequence is not None else input_sequence
-        _check_inputs(_who("AttentionLayer", kwargs.get("name")), input_sequence, query, key_sequence, mask_input)
-        super().__init__(input_sequence, key_sequence, query, mask_input, **kwargs)
-        key_units, query_units = key_sequence.output_shape[-1], query.output_shape[-1]
-        self.W_enc = self.add_param(W_enc, (key_units, num_units), name="enc_to_hid")
-        self.W_dec = self.add_param(W_dec, (query_units, num_units), name="dec_to_hid")
-        self.W_out = self.add_param(W_out, (num_units, 1), name="hid_to_logit")
+        incomings = _incomings(input_sequence, key_sequence, query, mask_input)
+        enc, dec, out = engine_param_shapes("AttentionLayer", _shapes(incomings), num_units=jsonable(num_units),
+                                            W_enc=CONSTANT, W_dec=CONSTANT, W_out=CONSTANT,
+                                            name=kwargs.get("name")).values()
+        super().__init__(incomings, **kwargs)
+        self.W_enc = self.add_param(W_enc, enc, name="enc_to_hid")
+        self.W_dec = self.add_param(W_dec, dec, name="dec_to_hid")
+        self.W_out = self.add_param(W_out, out, name="hid_to_logit")
         self.nonlinearity = nonlinearities.identity if nonlinearity is None else nonlinearity
         self.probs_nonlinearity = weights_nonlinearity or probs_nonlinearity
+        self._create_engine(num_units=jsonable(num_units))
 
-    def _logits(self, keys, query):
-        hid = self.nonlinearity(T.dot(keys, self.W_enc) + T.dot(query, self.W_dec)[:, None, :])
-        return T.dot(hid, self.W_out)[:, :, 0]
+    def _engine_attrs(self):
+        return dict(super()._engine_attrs(), nonlinearity=nonlinearity_spec(self.nonlinearity))
 
 
 class DotAttentionLayer(_AttentionBase):
@@ -169,16 +152,18 @@ class DotAttentionLayer(_AttentionBase):
     'attn' : ``[B, value_units]``; 'probs' : ``[B, S]``
     """
 
+    _engine_kind = "DotAttentionLayer"
+
     def __init__(self, input_sequence, query, key_sequence=None, mask_input=None, scale=False, use_dense_layer=False,
                  probs_nonlinearity=nonlinearities.softmax, weights_nonlinearity=None, **kwargs):
         key_sequence = key_sequence if key_sequence is not None else input_sequence
-        who = _who("DotAttentionLayer", kwargs.get("name"))
-        _check_inputs(who, input_sequence, query, key_sequence, mask_input)
+        name = kwargs.get("name")
+        # the engine checks everything the query's projection cannot fix, before the projection is made
+        EngineLayer("DotAttentionLayer", _shapes(_incomings(input_sequence, key_sequence, query, mask_input)),
+                    query_to_project=True, name=name)
         key_units, query_units = key_sequence.output_shape[-1], query.output_shape[-1]
-        if key_units is None:
-            raise ValueError(f"{who}: the key width must be known, got key_sequence shape "
-                             f"{_shape_str(key_sequence.output_shape)}")
         if query_units != key_units and not use_dense_layer:
+            who = f"DotAttentionLayer {name!r}" if name is not None else "DotAttentionLayer"
             warnings.warn(f"{who}: the query shape {_shape_str(query.output_shape)} and key shape "
                           f"{_shape_str(key_sequence.output_shape)} have different widths; using a linear "
                           "DenseLayer of the query. Set use_dense_layer=True to silence this warning.",
@@ -187,15 +172,12 @@ class DotAttentionLayer(_AttentionBase):
         self.query_dense = None
         if use_dense_layer:
             query = self.query_dense = DenseLayer(query, key_units, nonlinearity=None,
-                                                  name=(kwargs.get("name") or "dotattn") + "_dense")
-        super().__init__(input_sequence, key_sequence, query, mask_input, **kwargs)
+                                                  name=(name or "dotattn") + "_dense")
+        super().__init__(_incomings(input_sequence, key_sequence, query, mask_input), **kwargs)
         self.scale = bool(scale)
         self.key_size = key_units
         self.probs_nonlinearity = weights_nonlinearity or probs_nonlinearity
-
-    def _logits(self, keys, query):
-        logits = T.sum(query[:, None, :] * keys, axis=-1)
-        return logits * (self.key_size ** -0.5) if self.scale else logits
+        self._create_engine(scale=self.scale)
 
 
 def _broadcast_heads(incoming, head_size, num_heads, name):
@@ -243,7 +225,8 @@ def multihead_attention(input_sequence, query, key_sequence=None, mask_input=Non
         ``'probs'``: layer ``[B, H, S]``.
     """
     key_sequence = key_sequence if key_sequence is not None else input_sequence
-    _check_inputs(f"multihead_attention {name!r}", input_sequence, query, key_sequence, mask_input)
+    EngineLayer("DotAttentionLayer", _shapes(_incomings(input_sequence, key_sequence, query, mask_input)),
+                query_to_project=True, label=f"multihead_attention {name!r}")  # the engine checks the shapes
     if num_heads < 1:
         raise ValueError(f"multihead_attention {name!r}: num_heads must be positive, got {num_heads}")
     key_size = key_size or key_sequence.output_shape[-1]

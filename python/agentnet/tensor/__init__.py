@@ -8,6 +8,7 @@ import ctypes
 import numpy as np
 
 from .. import _core
+from .._checks import INT32_MAX, as_axis, as_dims, as_int
 from .._core import Variable, check, constant, input_var, lib, node
 from .._function import function as _function
 
@@ -67,12 +68,8 @@ def _apply(kind, *args, **attrs):
     return out if symbolic else _eval(out)
 
 
-def _axis(axis):
-    if axis is None:
-        return None
-    if isinstance(axis, (list, tuple)):
-        return [int(a) for a in axis]
-    return int(axis)
+def _axis(axis, name="axis"):
+    return as_axis(axis, name)
 
 
 # MARK: elementwise
@@ -165,11 +162,11 @@ def batched_dot(a, b):
 
 
 def softmax(x, axis=-1):
-    return _apply("softmax", x, axis=int(axis))
+    return _apply("softmax", x, axis=as_int(axis, "axis", -INT32_MAX, INT32_MAX))
 
 
 def log_softmax(x, axis=-1):
-    return _apply("log_softmax", x, axis=int(axis))
+    return _apply("log_softmax", x, axis=as_int(axis, "axis", -INT32_MAX, INT32_MAX))
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -182,15 +179,10 @@ def _shape_arg(shape):
     """A target shape as a Variable or a list of ints; tuples may mix ints and symbolic scalars."""
     if isinstance(shape, Variable):
         return shape
-    if isinstance(shape, (int, np.integer)):
-        return [int(shape)]
-    shape = list(shape)
-    if any(isinstance(d, Variable) for d in shape):
+    if isinstance(shape, (list, tuple)) and any(isinstance(d, Variable) for d in shape):
+        as_dims([-1 if isinstance(d, Variable) else d for d in shape], "shape", allow_unknown=True)
         return stack([cast(d, "int32") if isinstance(d, Variable) else int(d) for d in shape])
-    dims = [int(d) for d in shape]
-    if any(d >= 2**31 or d < -1 for d in dims):
-        raise ValueError(f"shape {tuple(dims)} is too large or has negative dimensions")
-    return dims
+    return as_dims(shape, "shape", allow_unknown=True)
 
 
 def reshape(x, newshape, ndim=None):
@@ -203,14 +195,17 @@ def reshape(x, newshape, ndim=None):
 
 def flatten(x, ndim=1, outdim=None):
     """Keeps the first ``ndim - 1`` axes and merges the rest (Theano's ``flatten``)."""
-    return _apply("flatten", x, ndim=int(outdim if outdim is not None else ndim))
+    return _apply("flatten", x, ndim=as_int(outdim if outdim is not None else ndim, "ndim", 1, 8))
 
 
 def dimshuffle(x, *pattern):
     """Permutes axes and inserts broadcastable ones: ``dimshuffle(x, 0, 'x', 1)``."""
     if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
         pattern = pattern[0]
-    return _apply("dimshuffle", x, pattern=[p if p == "x" else int(p) for p in pattern])
+    if len(pattern) > 8:
+        raise ValueError(f"dimshuffle: pattern {tuple(pattern)} has {len(pattern)} entries; AgentNet supports at most 8 dimensions")
+    return _apply("dimshuffle", x, pattern=[p if isinstance(p, str) and p == "x" else as_int(p, "dimshuffle pattern entry", 0, 7)
+                                            for p in pattern])
 
 
 def transpose(x, axes=None):
@@ -225,42 +220,51 @@ def shape(x):
 def concatenate(tensors, axis=0):
     tensors = list(tensors)
     symbolic = any(_is_symbolic(t) for t in tensors)
-    out = node("concatenate", [_lift(t) for t in tensors], axis=int(axis))
+    out = node("concatenate", [_lift(t) for t in tensors], axis=as_int(axis, "axis", -INT32_MAX, INT32_MAX))
     return out if symbolic else _eval(out)
 
 
 def stack(tensors, axis=0):
     tensors = list(tensors)
     symbolic = any(_is_symbolic(t) for t in tensors)
-    out = node("stack", [_lift(t) for t in tensors], axis=int(axis))
+    out = node("stack", [_lift(t) for t in tensors], axis=as_int(axis, "axis", -INT32_MAX, INT32_MAX))
     return out if symbolic else _eval(out)
 
 
 def repeat(x, repeats, axis=None):
     """numpy's ``repeat`` with a scalar count (flattens first when ``axis`` is None)."""
+    repeats = as_int(repeats, "repeats", 0, INT32_MAX)
     if axis is None:
         x, axis = flatten(x), 0
-    return _apply("repeat", x, repeats=int(repeats), axis=int(axis))
+    return _apply("repeat", x, repeats=repeats, axis=as_int(axis, "axis", -INT32_MAX, INT32_MAX))
 
 
 def tile(x, reps):
-    reps = [int(reps)] if isinstance(reps, (int, np.integer)) else [int(r) for r in reps]
+    reps = as_dims(reps, "reps")
     return _apply("tile", x, reps=reps)
 
 
-def take(x, indices, axis=None):
-    """Elements of ``x`` at integer ``indices`` along ``axis`` (flattened when None)."""
+def take(x, indices, axis=None, negative_indices=True):
+    """Elements of ``x`` at integer ``indices`` along ``axis`` (flattened when None).
+
+    Negative indices count from the end, as in numpy; with ``negative_indices=False`` they raise IndexError when
+    the function runs (embedding lookups, where -1 is a bug rather than the last row).
+    """
     if axis is None:
         x, axis = flatten(x), 0
     x = _lift(x) if _is_symbolic(indices) else x
     ndim = x.ndim if isinstance(x, Variable) else np.ndim(x)
-    axis = int(axis) + (ndim if int(axis) < 0 else 0)
-    return _apply("advanced_index", x, indices, is_array=[False] * axis + [True])
+    axis = as_int(axis, "axis", -INT32_MAX, INT32_MAX)
+    if not -ndim <= axis < (ndim if ndim > 0 else 1):
+        raise np.exceptions.AxisError(axis, ndim)
+    axis = axis + (ndim if axis < 0 else 0)
+    attrs = {} if negative_indices else {"negative_indices": False}
+    return _apply("advanced_index", x, indices, is_array=[False] * axis + [True], **attrs)
 
 
 def one_hot(indices, depth, dtype="float32"):
     """``[..., depth]`` one-hot encoding of integer ``indices`` (Lasagne's ``to_one_hot``)."""
-    out = _apply("one_hot", indices, depth=int(depth))
+    out = _apply("one_hot", indices, depth=as_int(depth, "depth", 0, INT32_MAX))
     return out if np.dtype(dtype) == np.float32 else cast(out, dtype)
 
 

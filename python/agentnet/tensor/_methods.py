@@ -1,11 +1,20 @@
 """Operators, indexing and methods of :class:`agentnet.Variable` (``x + y``, ``x[:, 1:3]``, ``x.sum(axis=1)``),
 attached when ``agentnet.tensor`` is imported."""
+import builtins
+
 import numpy as np
 
 from .._core import Variable
 from . import (_apply, abs, add, and_, argmax, argmin, cast, clip, dimshuffle, dot, eq, flatten, floordiv, ge, gt,
                invert, le, lt, max, mean, min, mod, mul, neg, neq, or_, pow, prod, reshape, shape, std, sub, sum,
                transpose, true_div, var, xor)
+
+
+def _clamp_index(v):
+    """An index or slice bound clamped to +-2**52: past any dimension, it selects what the original selects (or is
+    as out of range), and stays exact in the engine's JSON numbers."""
+    return builtins.max(-2**52, builtins.min(2**52, int(v)))
+
 
 def _getitem(x, key):
     if not isinstance(key, tuple):
@@ -25,11 +34,10 @@ def _getitem(x, key):
             for part in (k.start, k.stop, k.step):
                 if part is not None and not isinstance(part, (int, np.integer)):
                     raise TypeError("slice bounds must be Python ints (symbolic slice bounds are not supported)")
-            items.append([k.start if k.start is None else int(k.start), None if k.stop is None else int(k.stop),
-                          None if k.step is None else int(k.step)])
+            items.append([None if part is None else _clamp_index(part) for part in (k.start, k.stop, k.step)])
             out_axis += 1
         elif isinstance(k, (int, np.integer)):
-            items.append(int(k))
+            items.append(_clamp_index(k))
         else:
             idx = k if isinstance(k, Variable) else np.asarray(k)
             dt = idx.dtype if isinstance(idx, Variable) else str(idx.dtype)

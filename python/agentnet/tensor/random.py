@@ -3,6 +3,7 @@ import ctypes
 import numpy as np
 
 from .. import _core
+from .._checks import as_dims, as_int
 from .._core import Variable, check, lib
 
 
@@ -14,7 +15,7 @@ class RandomStreams:
     """
 
     def __init__(self, seed=1234):
-        self._seed = int(seed)
+        self._seed = as_int(seed, "seed", None, None)
         self._states = []
 
     def _state(self):
@@ -29,7 +30,7 @@ class RandomStreams:
 
     def seed(self, seed):
         """Reseeds every draw made from this stream."""
-        self._seed = int(seed)
+        self._seed = as_int(seed, "seed", None, None)
         for k, h in enumerate(self._states):
             check(lib.agn_random_state_seed(h, self._derive(k)))
 
@@ -48,8 +49,9 @@ class RandomStreams:
         size = tuple(size)
         if any(isinstance(d, Variable) for d in size):
             from . import stack, cast
+            as_dims([0 if isinstance(d, Variable) else d for d in size], "size")
             return stack([cast(d, "int32") if isinstance(d, Variable) else int(d) for d in size])
-        return _core.constant(np.array(size, dtype=np.int32).reshape(-1))
+        return _core.constant(np.array(as_dims(size, "size"), dtype=np.int32).reshape(-1))
 
     def _draw(self, kind, size, a, b, dtype=None):
         attrs = {} if dtype is None else {"dtype": str(np.dtype(dtype)) if dtype != "floatX" else "float32"}

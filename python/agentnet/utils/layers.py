@@ -8,9 +8,9 @@ import numbers
 from collections import OrderedDict
 
 from .. import tensor as T
+from ..layers._zoo import EngineBacked
 from ..layers.base import Layer, MergeLayer, _shape_str
 from ..layers.merge import ElemwiseMergeLayer, ElemwiseSumLayer
-from ..layers.special import ExpressionLayer
 from .format import check_list
 
 __all__ = ["DictLayer", "DictElementLayer", "get_layer_dtype", "clip_grads", "mul", "add"]
@@ -57,6 +57,8 @@ class DictLayer(MergeLayer):
     ``layer[key]`` returns a :class:`DictElementLayer` (cached, so the same key always gives the same layer);
     iterating a DictLayer yields these element layers in key order, so ``cell, out = some_dict_layer`` works.
     """
+
+    _multi_output = True
 
     def __init__(self, incomings, output_shapes, output_dtypes=None, **kwargs):
         super().__init__(check_list(incomings), **kwargs)
@@ -122,6 +124,15 @@ class DictLayer(MergeLayer):
     def output_shape(self):
         return self.get_output_shape_for(self.input_shapes)
 
+    def _make_engine_layer(self):
+        if type(self).get_output_for is not DictLayer.get_output_for or len(self.input_shapes) != len(self):
+            return super()._make_engine_layer()  # a subclass's own outputs, through the callback
+        from ..layers.native import EngineLayer, dtype_name
+        return EngineLayer("DictLayer", self.input_shapes, keys=[str(k) for k in self.keys()],
+                           output_shapes=[list(s) for s in self._output_shapes.values()],
+                           output_dtypes=[dtype_name(d) for d in self.output_dtypes.values()], name=self.name,
+                           host_key=self._key)
+
     def get_output_for(self, inputs, **kwargs):
         keys = self.keys()
         if len(inputs) != len(keys):
@@ -153,6 +164,15 @@ class DictElementLayer(Layer):
         self.get_output_kwargs = []
         self.output_dtype = dict_layer.output_dtypes[key]
 
+    def _make_engine_layer(self):
+        from ..layers.native import EngineLayer, dtype_name
+        return EngineLayer("ElementLayer", [], source=self.input_layer._handle,
+                           index=self.input_layer.keys().index(self.key), output_shape=list(self.output_shape),
+                           output_dtype=dtype_name(self.output_dtype), name=self.name, host_key=self._key)
+
+    def _incoming_shapes(self):
+        return [self.output_shape]
+
     def get_output_shape_for(self, input_shape):
         if isinstance(input_shape, dict):
             return input_shape[self.key]
@@ -172,13 +192,32 @@ class DictElementLayer(Layer):
         return f"{self.input_layer!r}[{self.key!r}] {_shape_str(self.output_shape)}"
 
 
+class GradClipLayer(EngineBacked, Layer):
+    """The identity whose gradient is clipped to ``[-clipping_bound, clipping_bound]`` (made by :func:`clip_grads`).
+
+    Parameters
+    ----------
+    incoming : Layer or tuple
+    clipping_bound : float
+        Positive.
+    name : str or None
+    """
+
+    _engine_kind = "GradClipLayer"
+
+    def __init__(self, incoming, clipping_bound, **kwargs):
+        super().__init__(incoming, **kwargs)
+        self.clipping_bound = float(clipping_bound)
+        self._create_engine(clipping_bound=self.clipping_bound)
+
+    def _repr_args(self):
+        return [f"clipping_bound={self.clipping_bound!r}"]
+
+
 def clip_grads(layer, clipping_bound):
     """``layer``'s output with its gradient clipped to ``[-clipping_bound, clipping_bound]`` (identity forward)."""
-    bound = float(clipping_bound)
-    if not bound > 0:
-        raise ValueError(f"clip_grads: clipping_bound must be positive, got {clipping_bound!r}")
-    return ExpressionLayer(layer, lambda x: T.grad_clip(x, -bound, bound),
-                           name=f"{layer.name}.clipgrads" if getattr(layer, "name", None) else None)
+    return GradClipLayer(layer, clipping_bound,
+                         name=f"{layer.name}.clipgrads" if getattr(layer, "name", None) else None)
 
 
 def mul(*args, **kwargs):

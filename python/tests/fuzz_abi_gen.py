@@ -1,0 +1,610 @@
+"""A seeded generator of random and adversarial C-ABI calls: one generator per function of include/agentnet.h,
+each mixing valid calls (so the engine gets deep: graphs, compiled functions, layers, environments) with NULLs,
+extreme counts, ranks and sizes, stale/wrong-kind/0/negative handles, garbage, deep and huge JSON, bad enums and
+numeric extremes (NaN, inf, huge ints). Arrays are always as long as the count the call gives for them: a count
+beyond the array comes with a NULL pointer, or is so large (negative, > 2^31) that the engine must refuse it
+before reading. Claimed tensor sizes are small and true, or at least 2^48 bytes (beyond any memory limit).
+
+`Generator.step()` makes one call through a `fuzz_abi_calls.Runner` and returns its spec, so the caller can log
+the spec before it runs (see `run_chunk`).
+"""
+import random
+import sys
+
+from fuzz_abi_calls import Runner, declared_functions
+
+I64 = [0, 1, 2, 3, -1, -2, 8, 9, 2**31 - 1, 2**31, -2**31, 2**32, 2**40, 2**48, 2**62, 2**63 - 1, -2**63, 1 << 24,
+       (1 << 24) + 1]
+I32 = [0, 1, 2, 3, -1, 8, 9, 100, 2**31 - 1, -2**31]
+U64 = [0, 1, 2**32, 2**63, 2**64 - 1]
+F64 = [0.0, -0.0, 1.0, -1.0, 0.5, "nan", "inf", "-inf", 1e308, -1e308, 5e-324, 1e20, 3.0]
+HUGE_COUNTS = [-1, -2, -2**31, -2**63, 2**31, 2**32, 2**40, 2**62, 2**63 - 1]
+OP_KINDS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod", "floordiv", "eq", "neq", "lt", "le", "gt",
+            "ge", "and", "or", "xor", "neg", "abs", "sign", "square", "relu", "invert", "exp", "log", "log1p", "sqrt",
+            "tanh", "sigmoid", "softplus", "elu", "sin", "cos", "floor", "ceil", "round", "reciprocal", "sum", "mean",
+            "max", "min", "prod", "ema", "ema_square", "adam_step", "where", "cast", "clip", "var", "std", "argmax",
+            "argmin", "dot", "batched_dot", "reshape", "dimshuffle", "transpose", "flatten", "concatenate", "stack",
+            "repeat", "tile", "getitem", "advanced_index", "one_hot", "cumsum", "arange", "alloc", "zeros_like",
+            "ones_like", "shape", "softmax", "log_softmax", "logsumexp", "stop_gradient", "grad_clip", "broadcast_to",
+            "conv2d", "conv1d", "pool2d", "random_uniform", "nonsense", ""]
+RANDOM_KINDS = ["random_uniform", "random_normal", "random_binomial", "random_choice", "random_multinomial", "add"]
+ATTR_KEYS = ["axis", "keepdims", "shape", "pattern", "repeats", "reps", "items", "is_array", "depth", "dtype",
+             "reverse", "stride", "pad", "filter_dilation", "flip_filters", "pool_size", "mode", "ignore_border",
+             "lower", "upper", "axes", "ndim", "negative_indices", "name", "num_units", "W", "b", "nonlinearity",
+             "num_leading_axes", "deterministic"]
+LAYER_KINDS = ["InputLayer", "DenseLayer", "NonlinearityLayer", "Conv2DLayer", "Recurrence", "", "nonsense"]
+ENV_IDS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1",
+           "BooleanReasoning-v0", "agentnet/CartPole-v1", "", "CartPole-v1\xff"]
+GARBAGE_JSON = ["[" * 100000, "{\"a\":" * 5000, "[1,", "{", "}", "nul", "\"\\u12", "\"\\ud800\"", "1" * 5000,
+                "-" * 100, "1e999999", "NaN", "-Infinity", "\xff\xfe\x80", "{\"axis\": \"\xc3\x28\"}", "[]",
+                "{\"axis\": 1e30}", "{\"axis\": -1e30}", "{\"shape\": [" + ",".join(["1"] * 100) + "]}",
+                "{\"pattern\": [" + ",".join(["\"x\""] * 12) + ", 0]}", "{\"repeats\": 1e12, \"axis\": 0}",
+                "{\"items\": [[null, null, 9e15]]}", "{\"depth\": 9e15}", "\"" + "\\\\" * 1000 + "\""]
+
+
+class Generator:
+    def __init__(self, seed, runner=None):
+        self.r = random.Random(seed)
+        self.runner = runner or Runner()
+        self.functions = declared_functions()
+        self.index = 0
+        self.log = []
+        # Pools of ["h", j, k] refs by kind; released refs stay usable as stale handles.
+        self.pool = {k: [] for k in ("node", "input", "shared", "function", "layer", "env", "random")}
+        self.released = []
+        self.meta = {}  # ref tuple -> info (function inputs/outputs, env description)
+        self.counts = {name: 0 for name in self.functions}
+
+    # ----- primitive choices -----
+    def pick(self, xs):
+        return xs[self.r.randrange(len(xs))]
+
+    def chance(self, p):
+        return self.r.random() < p
+
+    def any_int(self, kind="i64"):
+        if self.chance(0.3):
+            return self.r.randint(-3, 10)
+        return self.pick({"i64": I64, "i32": I32, "u64": U64}[kind])
+
+    def ref(self, kind):
+        """A handle: mostly a live one of `kind`, else another kind, a stale one, 0, negative or huge."""
+        roll = self.r.random()
+        if roll < 0.75 and self.pool[kind]:
+            return self.pick(self.pool[kind])
+        if roll < 0.85:
+            others = [h for hs in self.pool.values() for h in hs]
+            if others:
+                return self.pick(others)
+        if roll < 0.93 and self.released:
+            return self.pick(self.released)
+        return ["i", self.pick([0, -1, 1, 2**63 - 1, -2**63, 10**12])]
+
+    def handles(self, kind, limit=4):
+        """(array arg, count arg): an int64 handle array and its true count, or a NULL/huge count."""
+        roll = self.r.random()
+        if roll < 0.08:
+            return ["null"], ["i", self.pick([0, 1, 5] + HUGE_COUNTS)]
+        if roll < 0.12:
+            n = self.r.randint(0, 3)
+            return ["arr", "i64", n, [self.ref(kind) for _ in range(n)]], ["i", self.pick(HUGE_COUNTS)]
+        n = self.r.randint(0, limit)
+        return ["arr", "i64", n, [self.ref(kind) for _ in range(n)]], ["i", n]
+
+    def out(self, ctype="i64", n=1):
+        return ["null"] if self.chance(0.04) else ["out", ctype, n]
+
+    def string(self, choices):
+        roll = self.r.random()
+        if roll < 0.05:
+            return ["null"]
+        if roll < 0.8:
+            return ["str", self.pick(choices), 1]
+        if roll < 0.9:
+            return ["str", self.pick(["\xff\xfe", "\xc3\x28", "a" * 7, "x", "\x01\x02"]), self.pick([1, 3, 100000])]
+        return ["str", self.pick(GARBAGE_JSON), 1]
+
+    # ----- JSON attributes -----
+    def json_value(self, depth=0):
+        roll = self.r.random()
+        if roll < 0.35:
+            return str(self.pick([0, 1, -1, 2, 3, -2, 7, 8, 9, 2**31, -2**31 - 1, 10**12, 9 * 10**15, 10**30, -10**30]))
+        if roll < 0.45:
+            return self.pick(["1.5", "-0.5", "NaN", "Infinity", "-Infinity", "1e308", "true", "false", "null"])
+        if roll < 0.55:
+            return '"' + self.pick(["x", "float32", "int32", "bool", "valid", "full", "same", "max", "average_inc_pad",
+                                    "rectify", "softmax", "", "\\u0000", "zz"]) + '"'
+        if roll < 0.9 and depth < 3:
+            n = self.r.randint(0, 4)
+            return "[" + ",".join(self.json_value(depth + 1) for _ in range(n)) + "]"
+        if depth < 2:
+            return '{"kind": "GlorotUniform", "gain": ' + self.json_value(depth + 1) + "}"
+        return "0"
+
+    VALID_ATTRS = {"sum": ['{"axis": 0}', '{"axis": [0, 1], "keepdims": true}', '{}'], "reshape": ['{"shape": [-1]}', '{"shape": [2, -1]}'],
+                   "dimshuffle": ['{"pattern": ["x", 0]}', '{"pattern": [1, 0]}'], "repeat": ['{"repeats": 2, "axis": 0}'],
+                   "tile": ['{"reps": [2, 1]}'], "getitem": ['{"items": [[null, null, -1]]}', '{"items": [0]}', '{"items": [[1, 9e15, 9e15]]}'],
+                   "cast": ['{"dtype": "int32"}', '{"dtype": "bool"}'], "one_hot": ['{"depth": 3}'], "conv2d": ['{"pad": "full"}', '{"stride": 2}'],
+                   "pool2d": ['{"pool_size": 2}', '{"pool_size": [2, 1], "mode": "average_inc_pad"}'], "concatenate": ['{"axis": 0}'],
+                   "advanced_index": ['{"is_array": [true]}', '{"is_array": [false, true], "negative_indices": false}'],
+                   "argmax": ['{"axis": 0}'], "softmax": ['{"axis": -1}'], "cumsum": ['{"axis": 0, "reverse": true}'],
+                   "flatten": ['{"ndim": 1}'], "transpose": ['{"axes": [1, 0]}'], "grad_clip": ['{"lower": -1, "upper": 1}']}
+
+    def attributes(self, kind=None):
+        roll = self.r.random()
+        if kind in self.VALID_ATTRS and roll < 0.5:
+            return ["str", self.pick(self.VALID_ATTRS[kind]), 1]
+        if roll < 0.3:
+            return ["str", "{}", 1]
+        if roll < 0.36:
+            return ["null"]
+        if roll < 0.14:
+            return ["str", self.pick(GARBAGE_JSON), 1]
+        keys = self.r.sample(ATTR_KEYS, self.r.randint(0, 4))
+        return ["str", "{" + ",".join(f'"{k}": {self.json_value()}' for k in keys) + "}", 1]
+
+    # ----- shapes and data -----
+    def small_shape(self, rank=None):
+        rank = self.r.randint(0, 3) if rank is None else rank
+        return [self.r.randint(0, 4) for _ in range(rank)]
+
+    def dims(self):
+        """(ndim, dims arg, element count or None when the claim is adversarial)."""
+        roll = self.r.random()
+        if roll < 0.75:
+            s = self.small_shape()
+            return len(s), ["arr", "i64", max(len(s), 1), s], self._count(s)
+        if roll < 0.82:
+            return self.pick([-1, 9, 12, 100, 2**31 - 1, -2**31]), ["arr", "i64", 8, [1] * 8], None
+        if roll < 0.86:
+            return self.r.randint(1, 3), ["null"], None
+        s = [self.pick([2**62, 2**40, 2**48, -1, -5, 2**63 - 1, 3]) for _ in range(self.r.randint(1, 3))]
+        count = self._count(s) if all(d >= 0 for d in s) else None
+        return len(s), ["arr", "i64", len(s), s], count if count is not None and count <= 4096 else None
+
+    @staticmethod
+    def _count(s):
+        n = 1
+        for d in s:
+            n *= d
+        return n
+
+    def data(self, dtype, count):
+        """A data pointer for `count` elements of engine dtype `dtype` (0 f32, 1 i32, 2 bool)."""
+        if count is None:
+            return ["null"] if self.chance(0.5) else ["arr", "u8", 64, []]
+        if count == 0 and self.chance(0.5):
+            return ["null"]
+        if dtype == 0:
+            return ["arr", "f32", count, [self.pick([0.0, 1.0, -2.5, "nan", "inf", 1e30, 3.0]) for _ in range(count)]]
+        if dtype == 1:
+            return ["arr", "i32", count, [self.pick([0, 1, 2, -1, 2**31 - 1, -2**31, 3]) for _ in range(count)]]
+        return ["arr", "u8", max(count, 1) * 4, [self.pick([0, 1, 255]) for _ in range(count)]]
+
+    def dtype_code(self):
+        return self.pick([0, 0, 0, 1, 1, 2, -1, 3, 99, 2**31 - 1])
+
+    # ----- running -----
+    def emit(self, name, args, kind=None, meta=None):
+        spec = [name, args]
+        self.log.append(spec)
+        index = self.index
+        self.index += 1
+        self.counts[name] += 1
+        if self.before:
+            self.before(index, spec)
+        status, written = self.runner.call(index, spec)
+        if status == 0 and kind is not None:
+            for k in range(len(self.runner.returned.get(index, []))):
+                ref = ["h", index, k]
+                self.pool[kind].append(ref)
+                if meta is not None:
+                    self.meta[(index, k)] = meta
+        return status, written, index
+
+    before = None
+
+    def step(self):
+        name = self.pick(sorted(self.functions))
+        getattr(self, "gen_" + name)()
+
+    # ----- one generator per C function -----
+    def gen_agn_abi_version(self):
+        self.emit("agn_abi_version", [])
+
+    def gen_agn_last_error(self):
+        self.emit("agn_last_error", [])
+
+    def gen_agn_release(self):
+        kind = self.pick(list(self.pool))
+        h = self.ref(kind)
+        status, _, _ = self.emit("agn_release", [h])
+        if status == 0 and h[0] == "h":
+            for hs in self.pool.values():
+                if h in hs:
+                    hs.remove(h)
+            self.released.append(h)
+
+    def gen_agn_live_handles(self):
+        self.emit("agn_live_handles", [self.out()])
+
+    def gen_agn_set_memory_limit(self):
+        # Never above the fuzz limit (64 MiB) or 0 (the default, 3/4 of RAM): valid random graphs could then
+        # really allocate gigabytes. Limits above it are covered by test_misuse and BoundaryTests.
+        self.emit("agn_set_memory_limit", [["i", self.pick([-1, 1, 64, 1 << 20, 1 << 26, -2**63])]])
+
+    def gen_agn_memory_info(self):
+        self.emit("agn_memory_info", [self.out(), self.out()])
+
+    def gen_agn_input_create(self):
+        ndim, dims, _ = self.dims()
+        if self.chance(0.7) and dims[0] == "arr":
+            dims = ["arr", "i64", dims[2], [self.pick([-1, -1, 1, 2, 3, 0]) for _ in range(dims[2])]]
+        name = self.string(["x", "y", "", "a" * 300])
+        self.emit("agn_input_create", [name, ["i", self.dtype_code()], ["i", ndim], dims, self.out()], "input")
+        if self.pool["input"] and self.pool["input"][-1] not in self.pool["node"]:
+            self.pool["node"].append(self.pool["input"][-1])
+
+    def gen_agn_constant_create(self):
+        dtype = self.dtype_code()
+        ndim, dims, count = self.dims()
+        self.emit("agn_constant_create", [self.data(dtype, count), ["i", dtype], ["i", ndim], dims, self.out()], "node")
+
+    def live(self, kind, n):
+        return [self.pick(self.pool[kind]) for _ in range(n)] if self.pool[kind] else []
+
+    def gen_agn_node_create(self):
+        if self.chance(0.7) and self.pool["node"]:
+            kind = self.pick(OP_KINDS[:-2])
+            hs = self.live("node", self.pick([1, 1, 2, 2, 3]))
+            inputs, n = ["arr", "i64", len(hs), hs], ["i", len(hs)]
+            self.emit("agn_node_create", [["str", kind, 1], self.attributes(kind), inputs, n, self.out()], "node")
+            return
+        inputs, n = self.handles("node")
+        self.emit("agn_node_create", [self.string(OP_KINDS), self.attributes(), inputs, n, self.out()], "node")
+
+    def gen_agn_random_node_create(self):
+        inputs, n = self.handles("node", 3)
+        if self.chance(0.6):
+            shape = ["arr", "i64", 1, [2]]
+            _, _, a = self.emit("agn_constant_create", [["arr", "i32", 2, [2, self.pick([3, 0, -1, 2**31 - 1])]], ["i", 1],
+                                                        ["i", 1], shape, ["out", "i64", 1]], "node")
+            _, _, b = self.emit("agn_constant_create", [["arr", "f32", 1, [self.pick([0.0, 1.0, 0.5, "nan", -1.0])]], ["i", 0],
+                                                        ["i", 0], ["null"], ["out", "i64", 1]], "node")
+            hs = [["h", a, 0], ["h", b, 0], self.pick([["h", b, 0]] + self.live("node", 1))]
+            inputs, n = ["arr", "i64", 3, hs], ["i", 3]
+        self.emit("agn_random_node_create", [self.ref("random"), self.string(RANDOM_KINDS),
+                                             ["str", "{}", 1] if self.chance(0.5) else self.attributes(), inputs, n,
+                                             self.out()], "node")
+
+    def gen_agn_random_state_create(self):
+        self.emit("agn_random_state_create", [["i", self.pick(U64)], self.out()], "random")
+
+    def gen_agn_random_state_seed(self):
+        self.emit("agn_random_state_seed", [self.ref("random"), ["i", self.pick(U64)]])
+
+    def gen_agn_node_info(self):
+        self.emit("agn_node_info", [self.ref("node"), self.out("i32"), self.out("i32"), self.out("i64", 8)])
+
+    def gen_agn_node_repr(self):
+        self.emit("agn_node_repr", [self.ref("node"), self.out("ptr")])
+
+    def gen_agn_node_set_name(self):
+        self.emit("agn_node_set_name", [self.ref("node"), self.string(["n", "", "\xff", "long" * 1000])])
+
+    def gen_agn_shared_create(self):
+        dtype = self.dtype_code()
+        ndim, dims, count = self.dims()
+        self.emit("agn_shared_create", [self.data(dtype, count), ["i", dtype], ["i", ndim], dims,
+                                        self.string(["w", "", "\xc3\x28"]), self.out()], "shared")
+
+    def gen_agn_shared_node(self):
+        status, _, index = self.emit("agn_shared_node", [self.ref("shared"), self.out()], "node")
+
+    def gen_agn_shared_info(self):
+        self.emit("agn_shared_info", [self.ref("shared"), self.out("i32"), self.out("i32"), self.out("i64", 8)])
+
+    def gen_agn_shared_get(self):
+        n = self.r.randint(0, 300)
+        h = self.ref("shared")
+        if self.chance(0.6):
+            st, w, _ = self.emit("agn_shared_info", [h, ["out", "i32", 1], ["out", "i32", 1], ["out", "i64", 8]])
+            if st == 0:
+                size = self._count(w[2][:w[1][0]]) * (1 if w[0][0] == 2 else 4)
+                self.emit("agn_shared_get", [h, ["out", "u8", size], ["i", size]])
+                return
+        if self.chance(0.15):
+            self.emit("agn_shared_get", [self.ref("shared"), ["null"], ["i", self.pick([0, 4] + HUGE_COUNTS)]])
+        else:
+            self.emit("agn_shared_get", [self.ref("shared"), ["out", "u8", n], ["i", self.pick([n, n, -1, 2**40])]])
+
+    def gen_agn_shared_set(self):
+        dtype = self.dtype_code()
+        ndim, dims, count = self.dims()
+        self.emit("agn_shared_set", [self.ref("shared"), self.data(dtype, count), ["i", dtype], ["i", ndim], dims])
+
+    def gen_agn_grad(self):
+        if self.chance(0.5) and self.pool["node"]:
+            _, _, c = self.emit("agn_node_create", [["str", "sum", 1], ["str", "{}", 1], ["arr", "i64", 1, self.live("node", 1)],
+                                                    ["i", 1], ["out", "i64", 1]], "node")
+            hs = self.live("node", 2)
+            self.emit("agn_grad", [["h", c, 0], ["arr", "i64", len(hs), hs], ["i", len(hs)], ["arr", "i64", 0, []], ["i", 0],
+                                   ["i", self.pick([0, 1])], ["out", "i64", len(hs)]], "node")
+            return
+        wrt, n = self.handles("node", 3)
+        consider, nc = self.handles("node", 2)
+        count = n[1] if wrt[0] == "arr" and 0 <= n[1] <= 3 else 0
+        out = ["out", "i64", count] if wrt[0] == "arr" and 0 <= n[1] <= 3 else ["null"]
+        self.emit("agn_grad", [self.ref("node"), wrt, n, consider, nc, ["i", self.pick([0, 1, -1])], out], "node")
+
+    def gen_agn_function_create(self):
+        inputs = list(self.pool["input"][-4:])
+        outputs = self.r.sample(self.pool["node"], min(len(self.pool["node"]), self.r.randint(0, 3)))
+        if self.chance(0.2):
+            ins, nin = self.handles("node", 3)
+        else:
+            ins, nin = ["arr", "i64", len(inputs), inputs], ["i", len(inputs)]
+        outs, nout = ["arr", "i64", len(outputs), outputs], ["i", len(outputs)]
+        if self.chance(0.15):
+            outs, nout = self.handles("node", 3)
+        nu = self.r.randint(0, 1) if self.chance(0.3) else 0
+        upd_s = ["arr", "i64", nu, [self.ref("shared") for _ in range(nu)]]
+        upd_v = ["arr", "i64", nu, [self.ref("node") for _ in range(nu)]]
+        meta = {"inputs": inputs if ins[0] == "arr" and ins[3] == inputs else None,
+                "n_out": outs[2] if outs[0] == "arr" else 0}
+        self.emit("agn_function_create", [ins, nin, outs, nout, upd_s, upd_v, ["i", nu], ["i", self.pick([0, 1])],
+                                          self.out()], "function", meta)
+
+    def _input_buffers(self, fn):
+        """Descriptor items for the inputs of a compiled function, from their static shapes (or adversarial)."""
+        meta = self.meta.get((fn[1], fn[2])) if fn[0] == "h" else None
+        meta = meta if isinstance(meta, dict) else None
+        items, n = [], 0
+        inputs = (meta or {}).get("inputs") or []
+        for h in inputs:
+            st, written, _ = self.emit("agn_node_info", [h, ["out", "i32", 1], ["out", "i32", 1], ["out", "i64", 8]])
+            if st != 0:
+                continue
+            dtype, rank, dims = written[0][0], written[1][0], written[2]
+            shape = [d if d >= 0 else self.r.randint(0, 3) for d in dims[:rank]]
+            if self.chance(0.1):
+                dtype = self.dtype_code()
+            if self.chance(0.1):
+                shape = [self.pick([2**48, 2**62, -1, 7])] + shape
+            count = self._count(shape)
+            ptr = ["addr", self.data(dtype if dtype in (0, 1, 2) else 0, count if 0 <= count <= 4096 else None)]
+            items += [ptr, dtype, len(shape)] + shape
+            n += 1
+        return n, items
+
+    def _descriptor(self, fn, with_outputs):
+        n_in, items = self._input_buffers(fn)
+        outs, n_out = [], 0
+        if with_outputs:
+            meta = self.meta.get((fn[1], fn[2])) if fn[0] == "h" else None
+            k = meta.get("n_out", 0) if isinstance(meta, dict) else 0
+            desc = [n_in, 0] + items
+            # 8 output slots: more than any generated function has.
+            st, written, _ = self.emit("agn_function_output_info", [fn, ["desc", desc], ["i", len(desc)], ["out", "i32", 8],
+                                                                    ["out", "i32", 8], ["out", "i64", 64]])
+            for i in range(k if st == 0 else self.r.randint(0, 2)):
+                dtype = written[0][i] if st == 0 else 0
+                shape = written[2][8 * i:8 * i + written[1][i]] if st == 0 else self.small_shape()
+                count = self._count(shape)
+                outs += [["addr", ["out", ("f32", "i32", "u8")[dtype] if dtype in (0, 1, 2) else "u8", count]], dtype, len(shape)] + shape
+                n_out += 1
+        desc = [n_in, n_out] + items + outs
+        roll = self.r.random()
+        if roll < 0.05:
+            desc = [self.pick(HUGE_COUNTS), 0] + desc[2:]
+        elif roll < 0.1:
+            desc = desc[:self.r.randint(0, len(desc))]
+        elif roll < 0.13:
+            return ["null"], ["i", self.pick([0, 2, 2**40])]
+        length = len(desc) if self.chance(0.9) else self.pick([l for l in (-1, 0, 1, len(desc) - 1) if l <= len(desc)] or [0])
+        return ["desc", desc], ["i", length]
+
+    def gen_agn_function_call(self):
+        fn = self.ref("function")
+        desc, length = self._descriptor(fn, True)
+        self.emit("agn_function_call", [fn, desc, length])
+
+    def gen_agn_function_output_info(self):
+        fn = self.ref("function")
+        desc, length = self._descriptor(fn, False)
+        self.emit("agn_function_output_info", [fn, desc, length, self.out("i32", 64), self.out("i32", 64), self.out("i64", 512)])
+
+    def gen_agn_set_num_threads(self):
+        self.emit("agn_set_num_threads", [["i", self.pick([-1, 0, 1, 1, 2, 1025, 2**31 - 1, -2**31])]])
+
+    def gen_agn_layer_create(self):
+        if self.chance(0.5):
+            kind, attrs, shape = self.pick([("DenseLayer", '{"num_units": 3}', [-1, 4]), ("InputLayer", '{"shape": [null, 4]}', None),
+                                            ("NonlinearityLayer", '{"nonlinearity": "softmax"}', [-1, 4]),
+                                            ("DenseLayer", '{"num_units": 2, "num_leading_axes": 2, "b": null}', [-1, 3, 4])])
+            shapes = [] if shape is None else [shape]
+            flat = [d for s in shapes for d in s]
+            self.emit("agn_layer_create", [["str", kind, 1], ["str", attrs, 1], ["arr", "i64", len(flat), flat],
+                                           ["arr", "i32", len(shapes), [len(s) for s in shapes]], ["i", len(shapes)],
+                                           ["out", "i64", 1]], "layer")
+            return
+        n = self.r.randint(0, 2)
+        ranks = [self.pick([0, 1, 2, 2, 3, -1, 9, 2**31 - 1]) for _ in range(n)]
+        total = sum(r for r in ranks if 0 <= r <= 8) if all(0 <= r <= 8 for r in ranks) else 0
+        shapes = ["arr", "i64", total, [self.pick([-1, 1, 2, 3, 4, 0, -5, 2**40, 2**62]) for _ in range(total)]]
+        count = ["i", n] if self.chance(0.9) else ["i", self.pick(HUGE_COUNTS)]
+        attrs = self.attributes() if self.chance(0.5) else ["str", self.pick([
+            '{"num_units": 3}', '{"num_units": 3, "nonlinearity": "softmax"}', '{"shape": [null, 3]}',
+            '{"num_units": 9e15}', '{"num_units": 3, "num_leading_axes": -100}', '{"shape": [' + ",".join(["2"] * 9) + "]}",
+            '{"num_units": 2, "W": {"kind": "Orthogonal", "gain": "nan"}}', '{"num_units": 2, "W": {"shared": 1}}']), 1]
+        self.emit("agn_layer_create", [self.string(LAYER_KINDS), attrs, shapes, ["arr", "i32", n, ranks], count,
+                                       self.out()], "layer")
+
+    def gen_agn_layer_output(self):
+        inputs, n = self.handles("node", 2)
+        self.emit("agn_layer_output", [self.ref("layer"), inputs, n, self.string(['{"deterministic": true}', "{}", "[[["]),
+                                       self.out()], "node")
+
+    def gen_agn_layer_outputs(self):
+        inputs, n = self.handles("node", 4)
+        cap = self.pick([0, 1, 2, 4, -1, 2**40])
+        buf = ["out", "i64", cap] if 1 <= cap <= 4 else ["null"]
+        self.emit("agn_layer_outputs", [self.ref("layer"), inputs, n, self.string(['{"hard_attention": true}', "{}", "[[["]),
+                                        buf, ["i", cap], self.out()])
+
+    def gen_agn_layer_info(self):
+        self.emit("agn_layer_info", [self.ref("layer"), self.out("i32"), self.out("i64", 8), self.out()])
+
+    def gen_agn_layer_param(self):
+        self.emit("agn_layer_param", [self.ref("layer"), ["i", self.any_int()], self.out(), self.out("ptr")], "shared")
+
+    def gen_agn_layer_repr(self):
+        self.emit("agn_layer_repr", [self.ref("layer"), self.out("ptr")])
+
+    def gen_agn_layer_describe(self):
+        self.emit("agn_layer_describe", [self.ref("layer"), self.out("ptr")])
+
+    def gen_agn_recurrence_step(self):
+        def by_layer():
+            """(layer array or NULL, node array, count): a layer named for each expression, or positional."""
+            nodes, n = self.handles("node", 3)
+            if self.chance(0.4) or nodes[0] != "arr":
+                return ["null"], nodes, n
+            k = nodes[2]
+            return ["arr", "i64", k, [self.ref("layer") for _ in range(k)]], nodes, n
+        prev_layers, prev, n_prev = by_layer()
+        input_layers, current, n_current = by_layer()
+        cap = self.pick([0, 1, 2, 4])
+        outs, n_outs = (["out", "i64", max(cap, 1)], ["i", cap]) if self.chance(0.9) else (["out", "i64", 4], ["i", self.pick(HUGE_COUNTS)])
+        options = self.string(['{}', '{"deterministic": true}', '{"recurrence_flags": {"deterministic": true}}', '[1]'])
+        self.emit("agn_recurrence_step", [self.ref("layer"), prev_layers, prev, n_prev, input_layers, current, n_current,
+                                          options, outs, n_outs, self.out()], "node")
+
+    # ----- environments -----
+    def gen_agn_env_create(self):
+        if self.chance(0.6):
+            status, _, index = self.emit("agn_env_create", [["str", self.pick(ENV_IDS[:6]), 1], ["i", self.pick([1, 2, 3, 4])],
+                                                            ["i", self.pick([0, 1, 2])], ["i", self.pick([0, 5, 200, -1, 2**63 - 1])],
+                                                            ["out", "i64", 1]], "env")
+        else:
+            num = self.pick([1, 2, 3, 4, 0, -1, 2**31, 2**63 - 1, (1 << 20) + 1] + ([1 << 20] if self.chance(0.02) else []))
+            status, _, index = self.emit("agn_env_create", [self.string(ENV_IDS), ["i", num], ["i", self.pick([0, 1, 2, -1, 3, 2**31 - 1])],
+                                                            ["i", self.any_int()], self.out()], "env")
+        if status == 0:
+            st, written, _ = self.emit("agn_env_describe", [["h", index, 0], ["out", "i64", 9], ["i", 9]])
+            if st == 0:
+                self.meta[(index, 0)] = written[0]
+                n, obs = written[0][0], written[0][0] * written[0][1]
+                if obs <= 1 << 16:
+                    self.emit("agn_env_reset", [["h", index, 0], ["null"], ["i", 0], ["i", 0], ["f", 0.0], ["f", 0.0],
+                                                ["out", "f32", obs], ["i", obs]])
+
+    def env(self):
+        h = self.ref("env")
+        info = self.meta.get((h[1], h[2])) if h[0] == "h" else None
+        return h, info if isinstance(info, list) else [1, 4, 4, 0, 2, 400, 600, 0, 0]
+
+    def sized(self, ctype, true_n, cap=64):
+        """(array, count) for an engine-sized buffer: the true size, a wrong small size, NULL or a huge count."""
+        roll = self.r.random()
+        if roll < 0.7 and true_n <= 1 << 16:
+            return ["out", ctype, true_n], ["i", true_n]
+        if roll < 0.85:
+            n = self.r.randint(0, cap)
+            return ["out", ctype, n], ["i", n]
+        if roll < 0.93:
+            return ["null"], ["i", self.pick([0, true_n] + HUGE_COUNTS)]
+        return ["out", ctype, 4], ["i", self.pick(HUGE_COUNTS)]
+
+    def gen_agn_env_describe(self):
+        h, _ = self.env()
+        buf, n = self.sized("i64", 9, 16)
+        self.emit("agn_env_describe", [h, buf, n])
+
+    def gen_agn_env_seed(self):
+        h, info = self.env()
+        words = self.r.randint(0, 4)
+        arr = ["arr", "u32", words, [self.pick([0, 1, 2**32 - 1, 42]) for _ in range(words)]]
+        count = ["i", words] if self.chance(0.9) else ["i", self.pick(HUGE_COUNTS)]
+        self.emit("agn_env_seed", [h, ["i", self.pick([0, 0, 1, -1, info[0], 2**63 - 1])],
+                                   ["i", self.pick([1, info[0], 0, -1, 2**63 - 1, -2**63])], arr, count])
+
+    def gen_agn_env_reset(self):
+        h, info = self.env()
+        n, obs = info[0], info[0] * info[1]
+        mask = ["null"] if self.chance(0.5) else ["arr", "u8", n, [self.pick([0, 1, 7]) for _ in range(n)]] \
+            if n <= 4096 else ["null"]
+        nmask = ["i", n if mask[0] == "arr" else self.pick([0, n, -1, 2**40])]
+        buf, nobs = self.sized("f32", obs)
+        self.emit("agn_env_reset", [h, mask, nmask, ["i", self.pick([0, 0, 1, -1])], ["f", self.pick(F64)],
+                                    ["f", self.pick(F64)], buf, nobs])
+
+    def _step(self, name):
+        h, info = self.env()
+        n, obs, width = info[0], info[0] * info[1], (1 if info[3] == 0 else info[4])
+        na = n * width if self.chance(0.85) else self.r.randint(0, 8)
+        if na > 1 << 16:
+            actions, nact = ["null"], ["i", na]
+        elif name.endswith("discrete"):
+            good = self.chance(0.8)
+            actions = ["arr", "i64", na, [self.r.randint(0, max(info[4] - 1, 0)) if good else self.pick([0, 1, 2, -1, 2**63 - 1, 3])
+                                          for _ in range(na)]]
+            nact = ["i", na]
+        else:
+            good = self.chance(0.8)
+            actions = ["arr", "f32", na, [self.pick([0.0, 0.5, -1.0] if good else [0.0, 1.0, -1.0, "nan", "inf", 1e30])
+                                          for _ in range(na)]]
+            nact = ["i", na]
+        obs_buf, nobs = self.sized("f32", obs)
+        ne = n if self.chance(0.85) else self.r.randint(0, 8)
+        flags = [["out", "f64", ne], ["out", "u8", ne], ["out", "u8", ne]] if ne <= 1 << 16 else [["null"]] * 3
+        final, nfinal = (["null"], ["i", 0]) if self.chance(0.6) else self.sized("f32", obs)
+        self.emit(name, [h, actions, nact, obs_buf, nobs] + flags + [["i", ne], final, nfinal])
+
+    def gen_agn_env_step_discrete(self):
+        self._step("agn_env_step_discrete")
+
+    def gen_agn_env_step_box(self):
+        self._step("agn_env_step_box")
+
+    def gen_agn_env_state(self):
+        h, info = self.env()
+        buf, n = self.sized("f64", info[0] * info[2])
+        self.emit("agn_env_state", [h, buf, n])
+
+    def gen_agn_env_get_rng(self):
+        h, info = self.env()
+        self.emit("agn_env_get_rng", [h, ["i", self.pick([0, 1, -1, info[0], info[0] - 1, 2**63 - 1, -2**63])],
+                                      self.out("u64", 4), self.out("i32")])
+
+    def gen_agn_env_set_rng(self):
+        h, info = self.env()
+        words = ["null"] if self.chance(0.1) else ["arr", "u64", 4, [self.pick(U64) for _ in range(4)]]
+        self.emit("agn_env_set_rng", [h, ["i", self.pick([0, 1, -1, info[0], 2**63 - 1])], words])
+
+    def gen_agn_env_render(self):
+        h, info = self.env()
+        count = self.pick([1, 0, 2, -1, info[0], 2**63 - 1, -2**63])
+        first = self.pick([0, 0, 1, -1, info[0], 2**63 - 1])
+        frame = info[5] * info[6] * 3
+        buf, n = self.sized("u8", count * frame if 0 <= count <= 2 else 0, 64)
+        self.emit("agn_env_render", [h, ["i", first], ["i", count], buf, n])
+
+
+def main():
+    """``python fuzz_abi_gen.py SEED CALLS``: makes CALLS calls from SEED, printing each spec before it runs."""
+    import json
+    seed, calls = int(sys.argv[1]), int(sys.argv[2])
+    g = Generator(seed)
+
+    def before(index, spec):
+        sys.stdout.write(json.dumps(spec) + "\n")
+        sys.stdout.flush()
+    g.before = before
+    while g.index < calls:
+        g.step()
+    sys.stdout.write("DONE " + json.dumps(g.counts) + "\n")
+
+
+if __name__ == "__main__":
+    main()
