@@ -123,6 +123,9 @@ def test_no_inputs_needs_batch_size_and_counts():
     nxt = ExpressionLayer(prev, lambda v: v + 1, name="next")
     with pytest.raises(ValueError, match="batch_size must be given"):
         Recurrence(state_variables={nxt: prev}, n_steps=3)
+    for bad in (0, -1, 10**6):
+        with pytest.raises(ValueError, match="n_steps"):
+            Recurrence(state_variables={nxt: prev}, n_steps=bad, batch_size=2)
     rec = Recurrence(state_variables={nxt: prev}, n_steps=3, batch_size=2)
     got = agentnet.function([], get_output(rec[nxt]))()
     np.testing.assert_array_equal(got[..., 0], [[1, 2, 3], [1, 2, 3]])

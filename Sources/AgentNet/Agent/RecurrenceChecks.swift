@@ -84,6 +84,9 @@ struct RecurrenceChecks {
         }
     }
 
+    /// The most ticks a Recurrence unrolls: beyond it the unrolled graph, not the computation, would exhaust memory.
+    static let maxSteps = 100_000
+
     /// The number of ticks: `nSteps`, or the sequences' (and mask's) common static length.
     func nSteps(_ nSteps: Int?, inputSequences: LayerDict<Layer>, maskInput: Layer?) throws -> Int {
         var lengths: [Int] = []
@@ -101,6 +104,9 @@ struct RecurrenceChecks {
         }
         guard nSteps > 0 else {
             throw AgentNetError.invalid("\(what): n_steps must be a positive int (the graph is unrolled when it is built), got \(nSteps)")
+        }
+        guard nSteps <= Self.maxSteps else {
+            throw AgentNetError.invalid("\(what): n_steps=\(nSteps) is over the limit of \(Self.maxSteps) ticks (the graph is unrolled when it is built: every tick is a copy of the one-tick graph)")
         }
         if let n = lengths.first, n != nSteps {
             throw AgentNetError.shape("\(what): n_steps=\(nSteps) but the input sequences have length \(n)")
