@@ -16,7 +16,7 @@ from fuzz_abi_calls import declared_functions, handle_refs, show_call
 
 HERE = pathlib.Path(__file__).resolve().parent
 SEED = 9
-CALLS = 12_000
+CALLS = 30_000
 CHUNK = 600
 # Claimed tensor sizes are small and true or beyond 2^48 bytes; a low limit keeps even valid graphs cheap.
 ENV = {**os.environ, "AGENTNET_MEMORY_LIMIT": str(64 << 20), "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(HERE)}
