@@ -123,6 +123,7 @@ class Runner:
         base = os.environ.get("AGN_FUZZ_TMP")
         self.tmp = tempfile.mkdtemp(prefix="agn-fuzz-", dir=base if base and os.path.isdir(base) else None)
         atexit.register(shutil.rmtree, self.tmp, True)
+        os.chdir(self.tmp)  # relative paths a call writes land in the scratch directory
         for name, kinds in self.signatures.items():
             fn = getattr(self.lib, name)
             fn.argtypes = [CTYPES[k] for k in kinds]

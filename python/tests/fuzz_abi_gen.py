@@ -973,7 +973,8 @@ class Generator:
         names, shared, n = self.named_shared()
         meta = self.pick([["null"], ["str", '{"a": "b"}', 1], ["str", '{"a": 1}', 1], ["str", "[]", 1], ["str", '{"__metadata__": "x"}', 1],
                           ["str", "{", 1], ["str", '{"a": "' + "x" * 5000 + '"}', 1]])
-        path = ["tmp", self.pick(["a.safetensors", "b.safetensors", "c.safetensors"])] if self.chance(0.8) else self.path()
+        path = ["tmp", self.pick(["a.safetensors", "b.safetensors", "c.safetensors"])] if self.chance(0.8) else \
+            self.pick([["tmp", "missing-dir/x.safetensors"], ["tmp", ""], ["null"], ["str", "/nonexistent-dir/x.safetensors", 1]])
         self.emit("agn_safetensors_save", [path, names, shared, n, meta])
 
     def gen_agn_safetensors_load(self):
