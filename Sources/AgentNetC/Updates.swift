@@ -11,8 +11,8 @@ func hyperNode(_ id: Int) throws -> Node { try Handles.get(Int64(id), as: Node.s
 func writeUpdates(_ updates: UpdateList, keys: [SharedValue], _ capacity: Int64, _ keyIndex: UnsafeMutablePointer<Int64>?,
                   _ sharedOut: UnsafeMutablePointer<Int64>?, _ valuesOut: UnsafeMutablePointer<Int64>?,
                   _ countOut: UnsafeMutablePointer<Int64>?) throws {
-    let count = try out(countOut, "count")
-    guard Int64(updates.count) <= capacity else {
+    let count = try out(countOut, "count"), capacity = try AgentNetC.count(capacity, "capacity")
+    guard updates.count <= capacity else {
         throw AgentNetError(.invalidArgument, "the update list has \(updates.count) entries; capacity \(capacity) is too small")
     }
     let k = try out(keyIndex, "key_index"), s = try out(sharedOut, "shared"), v = try out(valuesOut, "values")

@@ -5,6 +5,7 @@ import ctypes
 import json
 
 from . import _core, _lib
+from ._checks import as_number
 from ._core import Variable, c_i64p, check, handles, lib
 from ._function import function as _function
 from .tensor import _apply
@@ -43,7 +44,8 @@ def norm_constraint(tensor_var, max_norm, norm_axes=None, epsilon=1e-7):
         If ``norm_axes`` is not given for a tensor that is not 2-, 3-, 4- or 5-D.
     """
     axes = None if norm_axes is None else [int(a) for a in norm_axes]
-    return _apply("norm_constraint", tensor_var, max_norm=float(max_norm), norm_axes=axes, epsilon=float(epsilon))
+    return _apply("norm_constraint", tensor_var, max_norm=as_number(max_norm, "max_norm"), norm_axes=axes,
+                  epsilon=as_number(epsilon, "epsilon"))
 
 
 def total_norm_constraint(tensor_vars, max_norm, epsilon=1e-7, return_norm=False):
@@ -73,7 +75,7 @@ def total_norm_constraint(tensor_vars, max_norm, epsilon=1e-7, return_norm=False
     inputs = [t if isinstance(t, Variable) else _core.constant(t, "float32") for t in tensor_vars]
     scaled = (ctypes.c_int64 * max(len(inputs), 1))()
     norm = ctypes.c_int64()
-    attrs = json.dumps({"max_norm": float(max_norm), "epsilon": float(epsilon)}).encode()
+    attrs = json.dumps({"max_norm": as_number(max_norm, "max_norm"), "epsilon": as_number(epsilon, "epsilon")}).encode()
     check(lib.agn_total_norm_constraint(handles(inputs), len(inputs), attrs, scaled, ctypes.byref(norm)))
     outputs = [Variable(scaled[i]) for i in range(len(inputs))] + [Variable(norm.value)]
     if not symbolic:

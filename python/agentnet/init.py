@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from . import _lib
+from ._checks import as_int, as_number
 from ._lib import check, lib
 
 _lib.declare("agn_init_seed", ctypes.c_uint64)
@@ -56,9 +57,10 @@ def _check_shape(shape):
     if isinstance(shape, numbers.Integral):
         shape = (int(shape),)
     try:
-        shape = tuple(int(d) for d in shape)
+        shape = tuple(shape)
     except TypeError:
         raise TypeError(f"shape must be a tuple of ints, got {shape!r}") from None
+    shape = tuple(as_int(d, f"shape {shape!r}: entry") for d in shape)
     if any(d < 0 for d in shape):
         raise ValueError(f"shape {shape} has a negative dimension")
     return shape
@@ -96,7 +98,7 @@ class Constant(Initializer):
         self.val = val
 
     def _spec(self):
-        return {"kind": "Constant", "val": float(self.val)}
+        return {"kind": "Constant", "val": as_number(self.val, "Constant: val")}
 
 
 class Normal(Initializer):
@@ -107,7 +109,7 @@ class Normal(Initializer):
         self.mean = mean
 
     def _spec(self):
-        return {"kind": "Normal", "std": float(self.std), "mean": float(self.mean)}
+        return {"kind": "Normal", "std": as_number(self.std, "Normal: std"), "mean": as_number(self.mean, "Normal: mean")}
 
 
 class Uniform(Initializer):
@@ -125,15 +127,18 @@ class Uniform(Initializer):
     """
 
     def __init__(self, range=0.01, std=None, mean=0.0):
+        mean = as_number(mean, "Uniform: mean")
         if std is not None:
+            std = as_number(std, "Uniform: std")
             a = mean - np.sqrt(3) * std
             b = mean + np.sqrt(3) * std
+        elif not isinstance(range, (str, bytes)) and np.ndim(range) == 1:
+            if len(range) != 2:
+                raise ValueError(f"Uniform: range must be a number or a pair (low, high), got {range!r}")
+            a, b = (as_number(v, "Uniform: range") + mean for v in range)
         else:
-            try:
-                a, b = range
-            except TypeError:
-                a, b = -range, range
-            a, b = a + mean, b + mean
+            r = as_number(range, "Uniform: range")
+            a, b = -r + mean, r + mean
         self.range = (a, b)
 
     def _spec(self):
@@ -183,7 +188,7 @@ class Glorot(Initializer):
         law = {Normal: "Normal", Uniform: "Uniform"}.get(self.initializer)
         if law is None:
             return None
-        return {"kind": self._kind + law, "gain": float(self.gain), "c01b": bool(self.c01b)}
+        return {"kind": self._kind + law, "gain": as_number(self.gain, f"{type(self).__name__}: gain"), "c01b": bool(self.c01b)}
 
     def sample(self, shape):
         shape = _check_shape(shape)
@@ -283,7 +288,7 @@ class Orthogonal(Initializer):
         return _engine_sample(self._spec(), shape)
 
     def _spec(self):
-        return {"kind": "Orthogonal", "gain": float(self.gain)}
+        return {"kind": "Orthogonal", "gain": as_number(self.gain, "Orthogonal: gain")}
 
 
 class Sparse(Initializer):
@@ -300,4 +305,4 @@ class Sparse(Initializer):
         return _engine_sample(self._spec(), shape)
 
     def _spec(self):
-        return {"kind": "Sparse", "sparsity": float(self.sparsity), "std": float(self.std)}
+        return {"kind": "Sparse", "sparsity": as_number(self.sparsity, "Sparse: sparsity"), "std": as_number(self.std, "Sparse: std")}

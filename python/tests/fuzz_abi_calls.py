@@ -7,15 +7,22 @@ A call is ``[name, [arg, ...]]``; an arg is one of
 ``["str", piece, repeat]`` the C string ``piece * repeat`` (latin-1, so any bytes), ``["h", j, k]`` the k-th handle
 call j returned (0 if it returned none), ``["arr", ctype, n, values]`` an array of n elements starting with
 ``values`` (each an int/float or a nested ``["h", j, k]``), ``["out", ctype, n]`` a zeroed array the engine writes,
-``["desc", [item, ...]]`` an int64 array whose items are ints or ``["addr", arg]`` (the address of another array).
+``["desc", [item, ...]]`` an int64 array whose items are ints or ``["addr", arg]`` (the address of another array),
+``["fmt", template, [arg, ...]]`` the C string ``template % values`` (handles inside JSON attributes),
+``["tmp", name]`` the path of `name` in the runner's scratch directory, ``["file", name, hex]`` the same path after
+writing the bytes `hex` there (malformed files), ``["cb", behaviour]`` a host callback (see `HOST_BEHAVIOURS`).
 Every array is exactly as long as the count the call gives for it (pointers that lie are out of scope).
 """
+import atexit
 import ctypes
 import importlib.util
 import json
 import math
+import os
 import pathlib
 import re
+import shutil
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEADER = ROOT / "include" / "agentnet.h"
@@ -41,7 +48,7 @@ def declared_functions():
         params = [p.strip() for p in m.group(2).split(",") if p.strip() and p.strip() != "void"]
         kinds = []
         for p in params:
-            if "*" in p:
+            if "*" in p or p.startswith("agn_host_fn"):
                 kinds.append("ptr")
             elif "double" in p:
                 kinds.append("f64")
@@ -53,6 +60,52 @@ def declared_functions():
                 kinds.append("i64")  # int64_t, agn_handle
         out[m.group(1)] = kinds
     return out
+
+
+c_i64p = ctypes.POINTER(ctypes.c_int64)
+HOST_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_int32, ctypes.c_int64, ctypes.c_char_p, c_i64p, ctypes.c_int64,
+                           c_i64p, ctypes.c_int64, c_i64p, ctypes.POINTER(ctypes.c_char_p))
+#: How a fuzz host callback answers (agn_host_install): honestly (inputs back as outputs, the first input shape back
+#: for shape requests), with a failure, with counts beyond its capacity or negative, with stale handles, or with
+#: malformed or hostile JSON replies.
+HOST_BEHAVIOURS = ["echo", "fail", "fail_silent", "count_huge", "count_negative", "count_over_cap", "bad_handle",
+                   "bad_json", "deep_json", "rank_9", "no_reply"]
+_REPLIES = {"fail": b"host says no", "bad_json": b"[[[", "deep_json": b"[" * 100000,
+            "rank_9": b"[[" + b",".join([b"1"] * 9) + b"]]"}
+
+
+_CALLBACKS = []  # host callbacks stay alive for the process: the engine may hold one
+
+
+def host_callback(behaviour):
+    """A ctypes host function (agn_host_fn) that answers as `behaviour` says; it never raises into ctypes."""
+    def fn(request, key, options, ins, n_in, outs, cap, n_out, reply):
+        try:
+            if behaviour in ("fail", "fail_silent"):
+                if behaviour == "fail" and reply:
+                    reply[0] = _REPLIES["fail"]
+                return 1
+            if behaviour in _REPLIES and reply:
+                reply[0] = _REPLIES[behaviour]
+            elif request == 2 and behaviour == "echo" and reply:
+                shapes = json.loads(options.decode()).get("input_shapes") or [[None]]
+                fn.reply = json.dumps([shapes[0]]).encode()
+                reply[0] = fn.reply
+            if request in (1, 3):
+                k = max(0, min(n_in, cap))
+                if behaviour == "bad_handle" and cap > 0:
+                    outs[0], k = 10**12 + key, 1
+                else:
+                    for i in range(k):
+                        outs[i] = ins[i]
+                if n_out:
+                    n_out[0] = {"count_huge": 2**40, "count_negative": -1, "count_over_cap": cap + 1}.get(behaviour, k)
+            elif n_out:
+                n_out[0] = 0
+            return 0
+        except Exception:
+            return 1
+    return HOST_FN(fn)
 
 
 def _float(v):
@@ -67,6 +120,10 @@ class Runner:
         self.signatures = declared_functions()
         self.returned = {}  # call index -> list of ints written to "out" i64 arrays
         self.keep = []
+        base = os.environ.get("AGN_FUZZ_TMP")
+        self.tmp = tempfile.mkdtemp(prefix="agn-fuzz-", dir=base if base and os.path.isdir(base) else None)
+        atexit.register(shutil.rmtree, self.tmp, True)
+        os.chdir(self.tmp)  # relative paths a call writes land in the scratch directory
         for name, kinds in self.signatures.items():
             fn = getattr(self.lib, name)
             fn.argtypes = [CTYPES[k] for k in kinds]
@@ -76,8 +133,26 @@ class Runner:
         values = self.returned.get(j, [])
         return values[k] if k < len(values) else 0
 
+    def cstring(self, b):
+        s = ctypes.create_string_buffer(b)
+        self.keep.append(s)
+        return ctypes.addressof(s)
+
     def value(self, arg, outs):
         kind = arg[0]
+        if kind == "fmt":
+            values = [self.value(a, outs) for a in arg[2]]
+            return self.cstring((arg[1] % tuple(0 if v is None else v for v in values)).encode("latin-1"))
+        if kind in ("tmp", "file"):
+            path = os.path.join(self.tmp, arg[1])
+            if kind == "file":
+                with open(path, "wb") as f:
+                    f.write(bytes.fromhex(arg[2]))
+            return self.cstring(path.encode())
+        if kind == "cb":
+            cb = host_callback(arg[1])
+            _CALLBACKS.append(cb)
+            return ctypes.cast(cb, ctypes.c_void_p).value
         if kind == "i":
             return arg[1]
         if kind == "f":
@@ -143,6 +218,14 @@ def show(arg):
         return f"out({arg[1]} * {arg[2]})"
     if kind == "desc":
         return "desc[" + ", ".join(show(v[1]) if isinstance(v, list) else repr(v) for v in arg[1]) + "]"
+    if kind == "fmt":
+        return f"({arg[1][:200]!r} % ({', '.join(show(a) for a in arg[2])}))"
+    if kind == "tmp":
+        return f"TMP/{arg[1]}"
+    if kind == "file":
+        return f"TMP/{arg[1]} <- bytes.fromhex({arg[2][:200]!r})"
+    if kind == "cb":
+        return f"host_callback({arg[1]!r})"
     return json.dumps(arg)
 
 

@@ -8,10 +8,13 @@ before reading. Claimed tensor sizes are small and true, or at least 2^48 bytes 
 `Generator.step()` makes one call through a `fuzz_abi_calls.Runner` and returns its spec, so the caller can log
 the spec before it runs (see `run_chunk`).
 """
+import ctypes
+import json
 import random
+import struct
 import sys
 
-from fuzz_abi_calls import Runner, declared_functions
+from fuzz_abi_calls import HOST_BEHAVIOURS, Runner, declared_functions
 
 I64 = [0, 1, 2, 3, -1, -2, 8, 9, 2**31 - 1, 2**31, -2**31, 2**32, 2**40, 2**48, 2**62, 2**63 - 1, -2**63, 1 << 24,
        (1 << 24) + 1]
@@ -32,7 +35,40 @@ ATTR_KEYS = ["axis", "keepdims", "shape", "pattern", "repeats", "reps", "items",
              "reverse", "stride", "pad", "filter_dilation", "flip_filters", "pool_size", "mode", "ignore_border",
              "lower", "upper", "axes", "ndim", "negative_indices", "name", "num_units", "W", "b", "nonlinearity",
              "num_leading_axes", "deterministic"]
-LAYER_KINDS = ["InputLayer", "DenseLayer", "NonlinearityLayer", "Conv2DLayer", "Recurrence", "", "nonsense"]
+LAYER_KINDS = ["InputLayer", "DenseLayer", "NonlinearityLayer", "Conv2DLayer", "Recurrence", "CallbackLayer", "DictLayer",
+               "ElementLayer", "BatchNormLayer", "", "nonsense"]
+TAGS_JSON = ['["trainable"]', '[]', '["regularizable", "trainable"]', '["x", "x"]', '{}', '[1]', '[null]', '"trainable"']
+TAG_FILTERS = ['{"trainable": true}', '{}', '{"regularizable": false, "trainable": true}', '{"trainable": 1}', '[]',
+               '{"nonsense": true}', '{"trainable": null}']
+NAMES_JSON = ['["w"]', '["w", "w"]', '[null, "a", "a_1", "a"]', '[]', '[1]', '["w", null, null]', '{}', '"w"',
+              '["\\u0000", ""]', '[' + ",".join(['"x"'] * 40) + ']']
+UPDATE_KINDS = ["sgd", "momentum", "nesterov_momentum", "adagrad", "rmsprop", "adadelta", "adam", "adamax", "", "nope"]
+UPDATE_VALID = {"sgd": '{"learning_rate": 0.01}', "momentum": '{"learning_rate": 0.01, "momentum": 0.9}',
+                "nesterov_momentum": '{"learning_rate": 0.01, "momentum": 0.9}', "adagrad": '{"learning_rate": 0.1, "epsilon": 1e-6}',
+                "rmsprop": '{"learning_rate": 0.01, "rho": 0.9, "epsilon": 1e-6}', "adadelta": '{"learning_rate": 1, "rho": 0.95, "epsilon": 1e-6}',
+                "adam": '{"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}',
+                "adamax": '{"learning_rate": 0.002, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}'}
+UPDATE_ATTRS = ['{"learning_rate": 0.01}', '{"learning_rate": 0.1, "momentum": 0.9}', '{"learning_rate": 1, "rho": 0.9, "epsilon": 1e-6}',
+                '{"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}', '{}', '{"learning_rate": "a"}',
+                '{"learning_rate": NaN}', '{"learning_rate": 1e308, "momentum": -1e308}', '{"learning_rate": {"node": 0}}',
+                '{"learning_rate": {"node": 123456789}}', '{"beta1": [1, 2]}', '[]']
+OBJECTIVE_KINDS = ["qlearning", "sarsa", "a2c", "reinforce", "dpg_critic", "value_reference", "", "nope"]
+#: (kind, [(input name, dtype code, shape)]): valid inputs of batch 2, 3 ticks, 2 actions.
+OBJECTIVE_INPUTS = {
+    "qlearning": [("qvalues", 0, [2, 3, 2]), ("actions", 1, [2, 3]), ("rewards", 0, [2, 3]), ("is_alive", 2, [2, 3])],
+    "sarsa": [("qvalues", 0, [2, 3, 2]), ("actions", 1, [2, 3]), ("rewards", 0, [2, 3])],
+    "a2c": [("policy", 0, [2, 3, 2]), ("state_values", 0, [2, 3]), ("actions", 1, [2, 3]), ("rewards", 0, [2, 3])],
+    "reinforce": [("policy", 0, [2, 3, 2]), ("actions", 1, [2, 3]), ("rewards", 0, [2, 3])],
+    "dpg_critic": [("action_qvalues", 0, [2, 3]), ("state_values", 0, [2, 3]), ("rewards", 0, [2, 3])],
+}
+OBJECTIVE_ATTRS = ['{"n_steps": 1}', '{"n_steps": 3, "crop_last": true}', '{"gamma_or_gammas": 0.9, "loss_function": "squared_error"}',
+                   '{"n_steps": 0}', '{"n_steps": 9e15}', '{"n_steps": -1}', '{"gamma_or_gammas": "x"}',
+                   '{"loss_function": "nope"}', '{}']
+INIT_SPECS = ['{"kind": "GlorotUniform", "gain": 1}', '{"kind": "GlorotNormal"}', '{"kind": "HeNormal", "gain": "relu"}',
+              '{"kind": "Normal", "std": 0.01, "mean": 0}', '{"kind": "Uniform", "range": [1, -1]}', '{"kind": "Uniform", "range": 1e308}',
+              '{"kind": "Orthogonal"}', '{"kind": "Orthogonal", "gain": NaN}', '{"kind": "Constant", "val": 1e308}',
+              '{"kind": "Sparse", "sparsity": 2}', '{"kind": "GlorotUniform", "c01b": true}', '{"kind": "nonsense"}', '{}',
+              '{"kind": "Uniform", "std": -1}', '{"kind": "Normal", "std": Infinity}']
 ENV_IDS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1",
            "BooleanReasoning-v0", "agentnet/CartPole-v1", "", "CartPole-v1\xff"]
 GARBAGE_JSON = ["[" * 100000, "{\"a\":" * 5000, "[1,", "{", "}", "nul", "\"\\u12", "\"\\ud800\"", "1" * 5000,
@@ -50,7 +86,8 @@ class Generator:
         self.index = 0
         self.log = []
         # Pools of ["h", j, k] refs by kind; released refs stay usable as stale handles.
-        self.pool = {k: [] for k in ("node", "input", "shared", "function", "layer", "env", "random")}
+        self.pool = {k: [] for k in ("node", "input", "shared", "function", "layer", "env", "random", "file",
+                                          "recurrence")}
         self.released = []
         self.meta = {}  # ref tuple -> info (function inputs/outputs, env description)
         self.counts = {name: 0 for name in self.functions}
@@ -231,7 +268,15 @@ class Generator:
     def gen_agn_set_memory_limit(self):
         # Never above the fuzz limit (64 MiB) or 0 (the default, 3/4 of RAM): valid random graphs could then
         # really allocate gigabytes. Limits above it are covered by test_misuse and BoundaryTests.
-        self.emit("agn_set_memory_limit", [["i", self.pick([-1, 1, 64, 1 << 20, 1 << 26, -2**63])]])
+        # A tiny limit makes every allocation fail: it holds for a few calls only, then the fuzz limit is back.
+        limit = self.pick([-1, 1, 64, 1 << 20, 1 << 26, -2**63])
+        self.emit("agn_set_memory_limit", [["i", limit]])
+        if 0 < limit < 1 << 26:
+            for _ in range(self.r.randint(1, 4)):
+                name = self.pick(sorted(self.functions))
+                if name != "agn_set_memory_limit":
+                    getattr(self, "gen_" + name)()
+            self.emit("agn_set_memory_limit", [["i", 1 << 26]])
 
     def gen_agn_memory_info(self):
         self.emit("agn_memory_info", [self.out(), self.out()])
@@ -465,6 +510,19 @@ class Generator:
         self.emit("agn_layer_describe", [self.ref("layer"), self.out("ptr")])
 
     def gen_agn_recurrence_step(self):
+        if not self.pool["recurrence"] or self.chance(0.3):
+            self.recurrence()
+        if self.chance(0.5) and self.pool["recurrence"]:
+            rec = self.pick(self.pool["recurrence"])
+            prev = [self.constant(0, self.pick([[2, 3], [2, 3], [3], [2, 4]]))]
+            current = [self.constant(0, [2, 3])] if self.chance(0.8) else []
+            cap = self.pick([1, 2, 4])
+            self.emit("agn_recurrence_step", [rec, ["null"], ["arr", "i64", 1, prev], ["i", 1], ["null"],
+                                              ["arr", "i64", len(current), current], ["i", len(current)],
+                                              ["str", self.pick(["{}", '{"deterministic": true}']), 1], ["out", "i64", cap], ["i", cap],
+                                              ["out", "i64", 1]], "node")
+            return
+
         def by_layer():
             """(layer array or NULL, node array, count): a layer named for each expression, or positional."""
             nodes, n = self.handles("node", 3)
@@ -477,7 +535,7 @@ class Generator:
         cap = self.pick([0, 1, 2, 4])
         outs, n_outs = (["out", "i64", max(cap, 1)], ["i", cap]) if self.chance(0.9) else (["out", "i64", 4], ["i", self.pick(HUGE_COUNTS)])
         options = self.string(['{}', '{"deterministic": true}', '{"recurrence_flags": {"deterministic": true}}', '[1]'])
-        self.emit("agn_recurrence_step", [self.ref("layer"), prev_layers, prev, n_prev, input_layers, current, n_current,
+        self.emit("agn_recurrence_step", [self.ref("recurrence"), prev_layers, prev, n_prev, input_layers, current, n_current,
                                           options, outs, n_outs, self.out()], "node")
 
     # ----- environments -----
@@ -589,6 +647,492 @@ class Generator:
         frame = info[5] * info[6] * 3
         buf, n = self.sized("u8", count * frame if 0 <= count <= 2 else 0, 64)
         self.emit("agn_env_render", [h, ["i", first], ["i", count], buf, n])
+
+    # ----- configuration -----
+    def gen_agn_config_json(self):
+        self.emit("agn_config_json", [self.out("ptr")])
+
+    def gen_agn_set_flush_denormal(self):
+        self.emit("agn_set_flush_denormal", [["i", self.pick([0, 1, 1, 1, -1, 2, 2**31 - 1, -2**31])]])
+
+    # ----- helpers that build valid objects for the calls below -----
+    def constant(self, dtype, shape):
+        """A constant node of `shape`, made by a valid call; its ref (maybe 0 if it failed)."""
+        count = self._count(shape)
+        ctype = ("f32", "i32", "u8")[dtype]
+        values = [self.pick([0, 1]) for _ in range(count)]
+        _, _, i = self.emit("agn_constant_create", [["arr", ctype, max(count, 1), values], ["i", dtype], ["i", len(shape)],
+                                                    ["arr", "i64", max(len(shape), 1), shape], ["out", "i64", 1]], "node")
+        return ["h", i, 0]
+
+    def parameter(self, shape=None):
+        """A float32 shared value (and its node) made by valid calls: (shared ref, node ref)."""
+        shape = self.small_shape(self.r.randint(0, 2)) if shape is None else shape
+        count = self._count(shape)
+        _, _, i = self.emit("agn_shared_create", [["arr", "f32", max(count, 1), [self.pick([0.5, -1.0, 2.0]) for _ in range(count)]],
+                                                  ["i", 0], ["i", len(shape)], ["arr", "i64", max(len(shape), 1), shape],
+                                                  ["str", "w", 1], ["out", "i64", 1]], "shared")
+        _, _, j = self.emit("agn_shared_node", [["h", i, 0], ["out", "i64", 1]], "node")
+        return ["h", i, 0], ["h", j, 0]
+
+    def node_of(self, kind, inputs, attrs="{}"):
+        _, _, i = self.emit("agn_node_create", [["str", kind, 1], ["str", attrs, 1], ["arr", "i64", len(inputs), inputs],
+                                                ["i", len(inputs)], ["out", "i64", 1]], "node")
+        return ["h", i, 0]
+
+    def layer_of(self, kind, attrs, shapes, fmt_refs=None):
+        """A layer made by agn_layer_create; attrs may hold %d placeholders for `fmt_refs` (handles)."""
+        flat = [d for s in shapes for d in s]
+        a = ["fmt", attrs, fmt_refs] if fmt_refs else ["str", attrs, 1]
+        _, _, i = self.emit("agn_layer_create", [["str", kind, 1], a, ["arr", "i64", max(len(flat), 1), flat],
+                                                 ["arr", "i32", max(len(shapes), 1), [len(s) for s in shapes]],
+                                                 ["i", len(shapes)], ["out", "i64", 1]], "layer")
+        return ["h", i, 0]
+
+    def sized_out(self, ctype, limit=8):
+        """(array, capacity): an out array of its true capacity, or NULL with a zero/huge capacity."""
+        roll = self.r.random()
+        if roll < 0.1:
+            return ["null"], ["i", self.pick([0] + HUGE_COUNTS)]
+        if roll < 0.15:
+            return ["out", ctype, 1], ["i", self.pick([-1, -2**63])]
+        n = self.r.randint(0, limit)
+        return ["out", ctype, max(n, 1)], ["i", n]
+
+    def pair_handles(self, kind_a, kind_b, limit=3):
+        """Two handle arrays of one count (the count may be adversarial, with NULL arrays)."""
+        if self.chance(0.08):
+            return ["null"], ["null"], ["i", self.pick([1] + HUGE_COUNTS)]
+        n = self.r.randint(0, limit)
+        return (["arr", "i64", n, [self.ref(kind_a) for _ in range(n)]], ["arr", "i64", n, [self.ref(kind_b) for _ in range(n)]],
+                ["i", n])
+
+    def value_buffers(self, shapes):
+        """(data pointer array, dtypes, ndims, dims, count) args for buffers of `shapes` (float32), sometimes bent."""
+        n = len(shapes)
+        dtypes = [0 if self.chance(0.9) else self.dtype_code() for _ in shapes]
+        ranks = [len(s) for s in shapes]
+        flat = [d for s in shapes for d in s]
+        if self.chance(0.1) and n:
+            ranks[0] = self.pick([9, -1, 2**31 - 1])
+        if self.chance(0.1) and flat:
+            flat[0] = self.pick([-1, 2**40, 2**62])
+        ptrs = []
+        for s, d in zip(shapes, dtypes):
+            count = self._count(s)
+            ptrs.append(["null"] if self.chance(0.05) else self.data(d if d in (0, 1, 2) else 0, count if count <= 4096 else None))
+        return (["arr", "ptr", max(n, 1), ptrs], ["arr", "i32", max(n, 1), dtypes], ["arr", "i32", max(n, 1), ranks],
+                ["arr", "i64", max(len(flat), 1), flat], ["i", n if self.chance(0.92) else self.pick(HUGE_COUNTS)])
+
+    def shared_shapes(self, refs):
+        """Static shapes of shared values (via agn_shared_info); [] for those that fail."""
+        shapes = []
+        for h in refs:
+            st, w, _ = self.emit("agn_shared_info", [h, ["out", "i32", 1], ["out", "i32", 1], ["out", "i64", 8]])
+            shapes.append(w[2][:w[1][0]] if st == 0 else [])
+        return shapes
+
+    def read_string(self, written):
+        """The engine string a call wrote to a pointer out-slot (valid until this thread's next string call)."""
+        try:
+            return ctypes.string_at(written[0][0]).decode("utf-8", "replace") if written and written[0][0] else ""
+        except (TypeError, ValueError):
+            return ""
+
+    # ----- learning objectives -----
+    def gen_agn_learning_objective(self):
+        kind = self.pick(OBJECTIVE_KINDS)
+        if kind in OBJECTIVE_INPUTS and self.chance(0.6):
+            spec = OBJECTIVE_INPUTS[kind]
+            if self.chance(0.15):
+                spec = spec[:-1] if self.chance(0.5) else spec + [("is_alive", 2, [2, 3])]
+            names = [name for name, _, _ in spec]
+            inputs = [self.constant(d, s if self.chance(0.9) else self.small_shape()) for _, d, s in spec]
+            extra = json.loads(self.pick(OBJECTIVE_ATTRS))
+            attrs = ["str", json.dumps(dict(extra, inputs=names)), 1]
+            arr, n = ["arr", "i64", len(inputs), inputs], ["i", len(inputs)]
+        else:
+            arr, n = self.handles("node", 4)
+            attrs = self.string(['{"inputs": ["qvalues", "actions", "rewards"]}', '{"inputs": "qvalues"}', '{"inputs": [1, 2]}',
+                                 '{"inputs": ["qvalues", "qvalues", "qvalues"]}', '{}'] + OBJECTIVE_ATTRS)
+        cap = self.pick([2] * 8 + [3, 1, 0])
+        self.emit("agn_learning_objective", [self.string([kind]), attrs, arr, n,
+                                             ["out", "i64", max(cap, 1)] if self.chance(0.95) else ["null"], ["i", cap]], "node")
+
+    # ----- layer graph -----
+    def gen_agn_layer_set_incoming(self):
+        arr, n = self.handles("layer", 3)
+        self.emit("agn_layer_set_incoming", [self.ref("layer"), arr, n])
+
+    def gen_agn_layer_add_param(self):
+        is_shared = self.pick([1, 1, 0, -1, 2])
+        param = self.ref("shared" if is_shared == 1 and self.chance(0.8) else "node")
+        self.emit("agn_layer_add_param", [self.ref("layer"), param, ["i", is_shared], self.string(["p", "", "W", "\xff"]),
+                                          self.string(TAGS_JSON)])
+
+    def gen_agn_layer_remove_param(self):
+        self.emit("agn_layer_remove_param", [self.ref("layer"), ["i", self.any_int()]])
+
+    def gen_agn_layer_set_param_tags(self):
+        self.emit("agn_layer_set_param_tags", [self.ref("layer"), ["i", self.any_int()], self.string(TAGS_JSON)])
+
+    def gen_agn_layer_set_nonlinearity(self):
+        self.emit("agn_layer_set_nonlinearity", [self.ref("layer"), self.string([
+            '{"nonlinearity": "tanh"}', '{"nonlinearity": "leaky_rectify", "leakiness": 1e308}', '{"nonlinearity": "nope"}',
+            '{"host_key": 5, "label": "f"}', '{"host_key": -1}', '{"host_key": 9e18}', '{"host_key": 1.5}', '{}', '[]', 'null'])])
+
+    def gen_agn_layer_remove_bias(self):
+        self.emit("agn_layer_remove_bias", [self.ref("layer")])
+
+    def gen_agn_layer_get_output(self):
+        ls, n = self.handles("layer", 3)
+        given, xs, k = self.pair_handles("layer", "node", 2)
+        outs, cap = self.sized_out("i64", 6)
+        counts = ["out", "i64", max(n[1], 1)] if ls[0] == "arr" and 0 <= n[1] <= 4 else ["null"]
+        origins = ["out", "i64", outs[2]] if outs[0] == "out" and self.chance(0.95) else ["null"]
+        self.emit("agn_layer_get_output", [ls, n, given, xs, k, self.string(['{"deterministic": true}', "{}", "[", '{"x": 1}']),
+                                           outs, cap, counts, origins])
+
+    def gen_agn_layer_get_output_shape(self):
+        ls, n = self.handles("layer", 3)
+        given, _, k = self.pair_handles("layer", "layer", 2)
+        if k[1] in range(0, 3):
+            shapes = [[self.pick([-1, 1, 2, 3, 4]) for _ in range(self.pick([0, 1, 2, 3]))] for _ in range(k[1])]
+            ranks = [len(s) for s in shapes]
+            if self.chance(0.1) and ranks:
+                ranks[0] = self.pick([9, -1, 2**31 - 1])
+            flat = [d for s in shapes for d in s]
+            if self.chance(0.1) and flat:
+                flat[0] = self.pick([-2, 2**40, 2**62, -2**63])
+            dims, rk = ["arr", "i64", max(len(flat), 1), flat], ["arr", "i32", max(k[1], 1), ranks]
+        else:
+            dims, rk = ["null"], ["null"]
+        m = n[1] if ls[0] == "arr" and 0 <= n[1] <= 4 else 0
+        nd = ["out", "i32", max(m, 1)] if self.chance(0.95) else ["null"]
+        od = ["out", "i64", 8 * max(m, 1)] if self.chance(0.95) else ["null"]
+        self.emit("agn_layer_get_output_shape", [ls, n, given, dims, rk, k, nd, od])
+
+    def gen_agn_layer_get_all_layers(self):
+        ls, n = self.handles("layer", 3)
+        treat, nt = self.handles("layer", 2)
+        keys, cap = self.sized_out("i64", 8)
+        self.emit("agn_layer_get_all_layers", [ls, n, treat, nt, keys, cap, self.out()])
+
+    def gen_agn_layer_get_all_params(self):
+        ls, n = self.handles("layer", 3)
+        owners, cap = self.sized_out("i64", 8)
+        indices = ["out", "i64", owners[2]] if owners[0] == "out" and self.chance(0.95) else ["null"]
+        self.emit("agn_layer_get_all_params", [ls, n, self.string(TAG_FILTERS) if self.chance(0.9) else ["null"], owners, indices,
+                                               cap, self.out()])
+
+    def gen_agn_layer_count_params(self):
+        ls, n = self.handles("layer", 3)
+        self.emit("agn_layer_count_params", [ls, n, self.string(TAG_FILTERS) if self.chance(0.9) else ["null"], self.out()])
+
+    def gen_agn_layer_set_all_param_values(self):
+        layer = self.ref("layer")
+        shapes = []
+        if self.chance(0.7):
+            st, w, _ = self.emit("agn_layer_info", [layer, ["out", "i32", 1], ["out", "i64", 8], ["out", "i64", 1]])
+            for i in range(min(w[2][0], 6) if st == 0 else 0):
+                s, _, j = self.emit("agn_layer_param", [layer, ["i", i], ["out", "i64", 1], ["out", "ptr", 1]], "shared")
+                if s == 0:
+                    shapes += self.shared_shapes([["h", j, 0]])
+            if self.chance(0.1) and shapes:
+                shapes = shapes[1:] if self.chance(0.5) else shapes + [[2]]
+        else:
+            shapes = [self.small_shape() for _ in range(self.r.randint(0, 3))]
+        data, dtypes, ndims, dims, count = self.value_buffers(shapes)
+        if count[1] != len(shapes):
+            data, dtypes, ndims = ["null"], ["null"], ["null"]
+        tags = ["str", "{}", 1] if self.chance(0.6) else self.string(TAG_FILTERS)
+        self.emit("agn_layer_set_all_param_values", [["arr", "i64", 1, [layer]], ["i", 1], tags,
+                                                     data, dtypes, ndims, dims, count])
+
+    def gen_agn_layer_update(self):
+        layer = self.ref("layer")
+        if self.chance(0.3):
+            layer = self.layer_of("BatchNormLayer", self.pick(['{}', '{"alpha": 0.5}', '{"axes": [0]}', '{"epsilon": -1}']), [[-1, 3]])
+            x = self.constant(0, [2, 3])
+            self.emit("agn_layer_output", [layer, ["arr", "i64", 1, [x]], ["i", 1],
+                                           ["str", self.pick(['{}', '{"deterministic": false}', '{"batch_norm_update_averages": true}']), 1],
+                                           ["out", "i64", 1]], "node")
+        st, w, _ = self.emit("agn_layer_update", [layer, ["i", -1], ["out", "i64", 1], ["out", "i64", 1], ["out", "i64", 1], ["out", "i64", 1]])
+        index = self.pick([0, 1, w[0][0] - 1 if st == 0 else 0, -1, -2, 2**63 - 1, -2**63, w[0][0] if st == 0 else 5])
+        self.emit("agn_layer_update", [layer, ["i", index], self.out(), self.out(), self.out(), self.out()])
+
+    def recurrence(self):
+        """A Recurrence over a DenseLayer step, mostly valid (for agn_recurrence_step and agn_layer_outputs)."""
+        prev = self.layer_of("InputLayer", '{"shape": [null, 3]}', [])
+        new = self.layer_of("DenseLayer", '{"num_units": 3, "nonlinearity": "tanh"}', [[-1, 3]])
+        self.emit("agn_layer_set_incoming", [new, ["arr", "i64", 1, [prev]], ["i", 1]])
+        x = self.layer_of("InputLayer", '{"shape": [null, 3]}', [])
+        seq = self.layer_of("InputLayer", '{"shape": [null, %d, 3]}' % self.pick([4, 0, 1]), [])
+        attrs = self.pick(['{"state_variables": [[%d, %d]], "input_sequences": [[%d, %d]]}',
+                           '{"state_variables": [[%d, %d]], "input_sequences": [[%d, %d]], "unroll_scan": false}',
+                           '{"state_variables": [[%d, %d]], "input_sequences": [[%d, %d]], "n_steps": 9e15}',
+                           '{"state_variables": [[%d, %d]], "input_sequences": [[%d, %d]], "state_init": {"list": [null]}}',
+                           '{"state_variables": [[%d, %d], [%d, %d]]}'])
+        rec = self.layer_of("Recurrence", attrs, [], [new, prev, x, seq])
+        if self.runner.returned.get(rec[1]):
+            self.pool["recurrence"].append(rec)
+        if self.chance(0.5):
+            self.emit("agn_layer_outputs", [rec, ["arr", "i64", 1, [self.constant(0, [2, 4, 3])]], ["i", 1], ["str", "{}", 1],
+                                            ["out", "i64", 4], ["i", 4], ["out", "i64", 1]], "node")
+
+    def gen_agn_host_install(self):
+        if self.chance(0.1):
+            self.emit("agn_host_install", [["null"]])
+            return
+        self.emit("agn_host_install", [["cb", self.pick(HOST_BEHAVIOURS)]])
+        # A host layer and a host nonlinearity, so the callback is asked for something.
+        key = self.pick([3, 7, 1, 2**40])
+        layer = self.layer_of("CallbackLayer", self.pick([
+            '{"host_key": %d, "output_shape": [null, 4]}', '{"host_key": %d, "output_count": 2, "output_shape": [null, 4]}',
+            '{"host_key": %d}', '{"host_key": %d, "output_count": 9e15}', '{"host_key": %d, "output_count": -1}',
+            '{"host_key": %d, "output_shape": [' + ",".join(["2"] * 9) + ']}']) % key, [[-1, 4]])
+        x = self.constant(0, [2, 4])
+        self.emit("agn_layer_outputs", [layer, ["arr", "i64", 1, [x]], ["i", 1], ["str", "{}", 1], ["out", "i64", 4], ["i", 4],
+                                        ["out", "i64", 1]], "node")
+        self.emit("agn_layer_get_output_shape", [["arr", "i64", 1, [layer]], ["i", 1], ["arr", "i64", 0, []], ["arr", "i64", 0, []],
+                                                 ["arr", "i32", 0, []], ["i", 0], ["out", "i32", 1], ["out", "i64", 8]])
+        dense = self.layer_of("DenseLayer", '{"num_units": 2}', [[-1, 4]])
+        self.emit("agn_layer_set_nonlinearity", [dense, ["str", '{"host_key": %d, "label": "f"}' % key, 1]])
+        self.emit("agn_layer_output", [dense, ["arr", "i64", 1, [x]], ["i", 1], ["str", "{}", 1], ["out", "i64", 1]], "node")
+
+    # ----- initializers -----
+    def gen_agn_init_seed(self):
+        self.emit("agn_init_seed", [["i", self.pick(U64)]])
+
+    def gen_agn_init_sample(self):
+        ndim, dims, count = self.dims()
+        if count is not None and count <= 4096 and self.chance(0.9):
+            data, n = ["out", "f32", max(count, 1)], ["i", count]
+        else:
+            data, n = ["null"], ["i", self.pick([0, 1] + HUGE_COUNTS + ([count] if count is not None else []))]
+        self.emit("agn_init_sample", [self.string(INIT_SPECS), ["i", ndim], dims, data, n])
+
+    # ----- persistence -----
+    def path(self):
+        """A path: one the runner's scratch directory holds or will, a malformed file, or a bad path."""
+        roll = self.r.random()
+        if roll < 0.5:
+            return ["tmp", self.pick(["a.safetensors", "b.safetensors", "c.safetensors"])]
+        if roll < 0.8:
+            return ["file", f"bad{self.r.randint(0, 3)}.safetensors", self.bad_file().hex()]
+        return self.string(["", "/nonexistent-dir/x.safetensors", "/", "/proc/self/status", "\xff"])
+
+    def bad_file(self):
+        """Bytes of a malformed (or sometimes valid) safetensors file."""
+        def file(header, data=b"", length=None):
+            h = header.encode("latin-1") if isinstance(header, str) else header
+            return struct.pack("<Q", len(h) if length is None else length) + h + data
+        ok = {"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}
+        choices = [
+            lambda: b"", lambda: b"\x01\x02\x03", lambda: struct.pack("<Q", 2**63) + b"{}", lambda: struct.pack("<Q", 2**64 - 1),
+            lambda: file("{}", length=1000), lambda: file("[[[[" * 1000), lambda: file("{" * 5000),
+            lambda: file(json.dumps(ok), b"\x00" * 8), lambda: file(json.dumps(ok), b"\x00" * 4),
+            lambda: file(json.dumps({"w": {"dtype": "F99", "shape": [2], "data_offsets": [0, 8]}}), b"\x00" * 8),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}), b"\x00" * 8),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [2**40, 2**40], "data_offsets": [0, 8]}}), b"\x00" * 8),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}), b"\x00" * 8),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 2**63]}}), b"\x00" * 8),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [-8, 0]}}), b"\x00" * 8),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                                     "v": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}), b"\x00" * 12),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [1] * 9, "data_offsets": [0, 4]}}), b"\x00" * 4),
+            lambda: file(json.dumps({"w": {"dtype": "BF16", "shape": [3], "data_offsets": [0, 6]}}), b"\x00" * 6),
+            lambda: file(json.dumps({"__metadata__": {"a": 1}, **ok}), b"\x00" * 8),
+            lambda: file(json.dumps({"__metadata__": "x"}), b""), lambda: file('{"w": 1}'), lambda: file('{"w": {}}'),
+            lambda: file(json.dumps({"w": {"dtype": "F32", "shape": [2.5], "data_offsets": [0, 8]}}), b"\x00" * 8),
+            lambda: file(b"\xff\xfe{}"), lambda: file(json.dumps(ok) + " " * 3, b"\x00" * 8),
+        ]
+        return self.pick(choices)()
+
+    def named_shared(self):
+        """(names_json arg, shared array arg, count arg): names for live shared values, sometimes mismatched."""
+        if self.chance(0.5) or not self.pool["shared"]:
+            shared, n = self.handles("shared", 3)
+            return self.string(NAMES_JSON), shared, n
+        k = self.r.randint(1, 3)
+        hs = [self.pick(self.pool["shared"]) for _ in range(k)]
+        names = [self.pick(["w", "b", None, "w"]) for _ in range(k)]
+        return ["str", json.dumps(names), 1], ["arr", "i64", k, hs], ["i", k]
+
+    def gen_agn_state_names(self):
+        names = self.pick(NAMES_JSON)
+        try:
+            n = len(json.loads(names)) if self.chance(0.8) else self.any_int()
+        except (ValueError, TypeError):
+            n = self.any_int()
+        if not isinstance(n, int):
+            n = 1
+        self.emit("agn_state_names", [self.string([names]), ["i", n], self.out("ptr")])
+
+    def gen_agn_safetensors_save(self):
+        names, shared, n = self.named_shared()
+        meta = self.pick([["null"], ["str", '{"a": "b"}', 1], ["str", '{"a": 1}', 1], ["str", "[]", 1], ["str", '{"__metadata__": "x"}', 1],
+                          ["str", "{", 1], ["str", '{"a": "' + "x" * 5000 + '"}', 1]])
+        path = ["tmp", self.pick(["a.safetensors", "b.safetensors", "c.safetensors"])] if self.chance(0.8) else \
+            self.pick([["tmp", "missing-dir/x.safetensors"], ["tmp", ""], ["null"], ["str", "/nonexistent-dir/x.safetensors", 1]])
+        self.emit("agn_safetensors_save", [path, names, shared, n, meta])
+
+    def gen_agn_safetensors_load(self):
+        names, shared, n = self.named_shared()
+        path = self.path()
+        if self.chance(0.5):
+            path = ["tmp", "round_trip.safetensors"]
+            self.emit("agn_safetensors_save", [path, names, shared, n, ["null"]])
+            if self.chance(0.5):
+                names, shared, n = self.named_shared()
+        self.emit("agn_safetensors_load", [path, names, shared, n, ["i", self.pick([0, 1, -1, 2])], self.out("ptr")])
+
+    def gen_agn_state_set(self):
+        names, shared, n = self.named_shared()
+        k = self.r.randint(0, 3)
+        keys = [self.pick(["w", "b", "w_1", "param0", "x"]) for _ in range(k)]
+        if names[0] == "str" and self.chance(0.6):
+            try:
+                given = json.loads(names[1])
+                st, w, _ = self.emit("agn_state_names", [names, ["i", len(given)], ["out", "ptr", 1]])
+                keys = json.loads(self.read_string(w)) if st == 0 else keys
+                k = len(keys)
+            except (ValueError, TypeError, RecursionError):
+                pass
+        shapes = self.shared_shapes(shared[3][:k]) if shared[0] == "arr" and self.chance(0.7) else []
+        shapes = (shapes + [self.small_shape() for _ in range(k)])[:k]
+        data, dtypes, ndims, dims, count = self.value_buffers(shapes)
+        keys_json = ["str", json.dumps(keys), 1] if self.chance(0.9) else self.string(NAMES_JSON)
+        if count[1] != k:
+            data, dtypes, ndims = ["null"], ["null"], ["null"]
+        self.emit("agn_state_set", [names, shared, n, keys_json, data, dtypes, ndims, dims, count, ["i", self.pick([0, 1, 5])],
+                                    self.out("ptr")])
+
+    def gen_agn_safetensors_open(self):
+        if self.chance(0.3) and self.pool["shared"]:
+            self.gen_agn_safetensors_save()
+        st, _, i = self.emit("agn_safetensors_open", [self.path(), self.out()], "file")
+        if st == 0 and self.chance(0.7):
+            self.read_tensors(["h", i, 0])
+
+    def read_tensors(self, f):
+        """Reads the tensors of an opened file at their true sizes (from agn_safetensors_info), or bent sizes."""
+        st, w, _ = self.emit("agn_safetensors_info", [f, ["out", "ptr", 1]])
+        if st != 0:
+            return
+        try:
+            tensors = json.loads(self.read_string(w)).get("tensors", [])
+        except ValueError:
+            tensors = []
+        for i, t in enumerate(tensors[:4]):
+            nbytes = int(t.get("nbytes", 0))
+            if nbytes <= 1 << 16:
+                self.emit("agn_safetensors_read", [f, ["i", i], ["out", "u8", max(nbytes, 1)], ["i", nbytes]])
+
+    def gen_agn_safetensors_info(self):
+        self.emit("agn_safetensors_info", [self.ref("file"), self.out("ptr")])
+
+    def gen_agn_safetensors_read(self):
+        n = self.pick([0, 4, 8, 16])
+        roll = self.r.random()
+        buf, nbytes = (["out", "u8", max(n, 1)], ["i", n]) if roll < 0.85 else (["null"], ["i", self.pick([0, 8] + HUGE_COUNTS)])
+        self.emit("agn_safetensors_read", [self.ref("file"), ["i", self.any_int()], buf, nbytes])
+
+    # ----- update rules -----
+    def update_outs(self, capacity):
+        n = capacity if 0 <= capacity <= 64 else 1
+        arrays = [["out", "i64", max(n, 1)] if self.chance(0.97) else ["null"] for _ in range(3)]
+        return [["i", capacity]] + arrays + [self.out()]
+
+    def gen_agn_updates_create(self):
+        if self.chance(0.6):
+            params = [self.parameter() for _ in range(self.r.randint(1, 2))]
+            squares = [self.node_of("sum", [self.node_of("mul", [x, x])]) for _, x in params]
+            loss = squares[0] if len(squares) == 1 else self.node_of("add", squares)
+            use_grads = self.chance(0.3)
+            grads = []
+            if use_grads:
+                _, _, g = self.emit("agn_grad", [loss, ["arr", "i64", len(params), [x for _, x in params]], ["i", len(params)],
+                                                 ["arr", "i64", 0, []], ["i", 0], ["i", 0], ["out", "i64", len(params)]], "node")
+                grads = [["h", g, k] for k in range(len(params))]
+            kind = self.pick(UPDATE_KINDS[:8]) if self.chance(0.9) else self.pick(UPDATE_KINDS)
+            attrs = UPDATE_VALID.get(kind, "{}") if self.chance(0.75) else self.pick(UPDATE_ATTRS)
+            if self.chance(0.15) and '"learning_rate": ' in attrs:
+                lr = self.pick([self.constant(0, []), self.constant(0, [2]), self.ref("node")])
+                attrs = ["fmt", attrs.replace('"learning_rate": ', '"learning_rate": {"node": %d}, "x": ', 1), [lr]]
+            else:
+                attrs = ["str", attrs, 1]
+            capacity = self.pick([3 * len(params) + 1] * 4 + [0, 1, -1, 2**40])
+            st, w, i = self.emit("agn_updates_create", [["str", kind, 1], attrs, ["arr", "i64", len(params), [s for s, _ in params]],
+                                                        ["i", len(params)], ["i", 0] if use_grads else loss,
+                                                        ["arr", "i64", len(grads), grads], ["i", len(grads)]] + self.update_outs(capacity))
+            if st == 0 and self.chance(0.8):
+                self.run_updates(params, loss, w, i)
+            return
+        params, n = self.handles("shared", 3)
+        grads, ng = self.handles("node", 3)
+        loss = self.ref("node") if self.chance(0.5) else ["i", 0]
+        capacity = self.pick([0, 1, 4, 10, -1, 2**63 - 1])
+        self.emit("agn_updates_create", [self.string(UPDATE_KINDS), self.string(UPDATE_ATTRS), params, n, loss, grads, ng]
+                  + self.update_outs(capacity))
+
+    def run_updates(self, params, loss, written, index):
+        """Compiles and runs a few training steps of updates made by agn_updates_create (the fused kernels)."""
+        count = written[3][0]
+        keys = written[0]
+        # New optimizer state handles come back in the shared_out array: the runner lists out-array values in
+        # order (key_index, shared, values, count), so shared i is entry capacity + i of the call's i64 outs.
+        cap = len(written[0])
+        targets = [params[keys[i]][0] if keys[i] >= 0 else ["h", index, cap + i] for i in range(count)]
+        vals = [["h", index, 2 * cap + i] for i in range(count)]
+        st, _, f = self.emit("agn_function_create", [["arr", "i64", 0, []], ["i", 0], ["arr", "i64", 1, [loss]], ["i", 1],
+                                                     ["arr", "i64", count, targets], ["arr", "i64", count, vals], ["i", count],
+                                                     ["i", self.pick([0, 1])], ["out", "i64", 1]], "function",
+                             {"inputs": [], "n_out": 1})
+        if st == 0:
+            for _ in range(self.r.randint(1, 3)):
+                self.emit("agn_function_call", [["h", f, 0], ["desc", [0, 1, ["addr", ["out", "f32", 1]], 0, 0]], ["i", 5]])
+
+    def gen_agn_updates_apply(self):
+        if self.chance(0.5):
+            params = [self.parameter() for _ in range(self.r.randint(1, 2))]
+            ups, vals = [s for s, _ in params], [self.node_of("mul", [x, self.constant(0, [])]) for _, x in params]
+            k = len(ups)
+        else:
+            ups_arr, vals_arr, kk = self.pair_handles("shared", "node", 3)
+            ups, vals, k = ups_arr[3] if ups_arr[0] == "arr" else None, vals_arr[3] if vals_arr[0] == "arr" else None, kk[1]
+        if ups is None:
+            us, vs = ["null"], ["null"]
+        else:
+            us, vs = ["arr", "i64", len(ups), ups], ["arr", "i64", len(vals), vals]
+        roll = self.r.random()
+        if roll < 0.3:
+            pi, npi = ["null"], ["i", -1]
+        elif roll < 0.9:
+            m = self.r.randint(0, 2)
+            pi, npi = ["arr", "i64", m, [self.pick([0, 0, 1, -1, k, 2**63 - 1]) for _ in range(m)]], ["i", m]
+        else:
+            pi, npi = ["null"], ["i", self.pick([1, -2] + HUGE_COUNTS)]
+        capacity = self.pick([2 * max(k, 0) + 2, 4, 0, 1, -1])
+        kind = ["str", self.pick(["apply_momentum", "apply_nesterov_momentum"]), 1] if self.chance(0.7) else \
+            self.string(["apply_momentum", "apply_nesterov_momentum", "momentum", ""])
+        attrs = ["str", '{"momentum": 0.9}', 1] if self.chance(0.7) else \
+            self.string(['{"momentum": 0.9}', '{}', '{"momentum": "x"}', '{"momentum": {"node": 0}}', '['])
+        self.emit("agn_updates_apply", [kind, attrs,
+                                        us, vs, ["i", k], pi, npi] + self.update_outs(capacity))
+
+    def gen_agn_total_norm_constraint(self):
+        if self.chance(0.5):
+            xs = [self.constant(0, self.small_shape()) for _ in range(self.r.randint(0, 3))]
+            arr, n = ["arr", "i64", len(xs), xs], ["i", len(xs)]
+        else:
+            arr, n = self.handles("node", 3)
+        m = n[1] if 0 <= n[1] <= 8 else 1
+        scaled = ["out", "i64", max(m, 1)] if self.chance(0.95) else ["null"]
+        self.emit("agn_total_norm_constraint", [arr, n, self.string(['{"max_norm": 1, "epsilon": 1e-7}', '{"max_norm": 0, "epsilon": 0}',
+                                                                     '{"max_norm": NaN, "epsilon": 1}', '{"max_norm": 1}', '{}', '[]',
+                                                                     '{"max_norm": -1e308, "epsilon": 1e308}']),
+                                                scaled, self.out()], "node")
 
 
 def main():

@@ -4,22 +4,29 @@ still crashes, printed as a reproducer.
 
 Run alone for more calls or another seed: ``python test_fuzz_abi.py CALLS SEED`` (prints every crash class).
 """
+import atexit
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 from fuzz_abi_calls import declared_functions, handle_refs, show_call
 
 HERE = pathlib.Path(__file__).resolve().parent
 SEED = 9
-CALLS = 12_000
+CALLS = 30_000
 CHUNK = 600
 # Claimed tensor sizes are small and true or beyond 2^48 bytes; a low limit keeps even valid graphs cheap.
-ENV = {**os.environ, "AGENTNET_MEMORY_LIMIT": str(64 << 20), "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(HERE)}
+# Files the calls write go to one scratch directory, removed at exit even when a subprocess crashed.
+SCRATCH = tempfile.mkdtemp(prefix="agn-fuzz-")
+atexit.register(shutil.rmtree, SCRATCH, True)
+ENV = {**os.environ, "AGENTNET_MEMORY_LIMIT": str(64 << 20), "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(HERE),
+       "AGN_FUZZ_TMP": SCRATCH}
 GLOBAL_CALLS = {"agn_set_memory_limit", "agn_set_num_threads"}
 
 

@@ -278,6 +278,65 @@ def _core_node(kind, inputs, **attrs):
     return agentnet._core.node(kind, inputs, **attrs)
 
 
+# ----- initializers, constraints, objectives, persistence -----
+from agentnet import init  # noqa: E402
+from agentnet.learning import qlearning  # noqa: E402
+from agentnet.utils import persistence  # noqa: E402
+
+for make, arg in ((lambda v: init.Constant(v), "val"), (lambda v: init.Normal(std=v), "std"), (lambda v: init.Normal(mean=v), "mean"),
+                  (lambda v: init.Uniform(v), "range"), (lambda v: init.Uniform((0, v)), "range"), (lambda v: init.Uniform(std=v), "std"),
+                  (lambda v: init.GlorotUniform(gain=v), "gain"), (lambda v: init.HeNormal(gain=v), "gain"),
+                  (lambda v: init.Orthogonal(gain=v), "gain"), (lambda v: init.Sparse(std=v), "std")):
+    for bad in ("x", 1j) + ((None,) if make(0.1).__class__ is not init.Uniform or arg == "range" else ()):
+        case(f"init-{arg}-{bad!r}", TypeError, arg, lambda make=make, bad=bad: make(bad).sample((3, 2)))
+case("init-uniform-range-triple", ValueError, "range", lambda: init.Uniform((1, 2, 3)))
+case("init-shape-negative", ValueError, "shape|negative", lambda: init.GlorotUniform().sample((2, -1)))
+case("init-shape-float", TypeError, "shape|integer", lambda: init.GlorotUniform().sample((2, 1.5)))
+for bad in ("x", None, 1j):
+    case(f"total_norm_constraint-max_norm-{bad!r}", TypeError, "max_norm", lambda bad=bad: updates.total_norm_constraint([T.vector()], bad))
+    case(f"norm_constraint-max_norm-{bad!r}", TypeError, "max_norm", lambda bad=bad: updates.norm_constraint(T.matrix(), bad))
+    case(f"norm_constraint-epsilon-{bad!r}", TypeError, "epsilon", lambda bad=bad: updates.norm_constraint(T.matrix(), 1.0, epsilon=bad))
+case("total_norm_constraint-no-tensors", ValueError, "tensor", lambda: updates.total_norm_constraint([], 1.0))
+case("norm_constraint-negative", ValueError, "max_norm", lambda: updates.norm_constraint(T.matrix(), -1.0))
+
+
+def q_objective(**kwargs):
+    return qlearning.get_elementwise_objective(T.tensor3("q"), T.imatrix("a"), T.matrix("r"), **kwargs)
+
+
+for bad, exc in (("x", TypeError), (None, TypeError), (np.ones((2, 2, 2)), ValueError), (np.array(["a"]), TypeError)):
+    case(f"qlearning-gamma-{bad!r}"[:50], exc, "gamma_or_gammas", lambda bad=bad: q_objective(gamma_or_gammas=bad))
+for bad, exc in ((0, ValueError), (-1, ValueError), (1.5, ValueError), ("2", ValueError)):
+    case(f"qlearning-n_steps-{bad!r}", (TypeError, ValueError), "n_steps", lambda bad=bad: q_objective(n_steps=bad))
+case("qlearning-qvalues-rank-1", ValueError, "qvalues", lambda: qlearning.get_elementwise_objective(T.vector(), T.imatrix(), T.matrix()))
+
+
+def malformed_file(content):
+    import tempfile
+    path = tempfile.mktemp(suffix=".safetensors")
+    with open(path, "wb") as f:
+        f.write(content)
+    try:
+        return persistence.load(L.DenseLayer((None, 3), 2), path)
+    finally:
+        import os
+        os.remove(path)
+
+
+import struct  # noqa: E402
+
+for name, content in (("empty", b""), ("short", b"\x01\x02"), ("header-huge", struct.pack("<Q", 2**63) + b"{}"),
+                      ("header-past-end", struct.pack("<Q", 1000) + b"{}"), ("not-json", struct.pack("<Q", 4) + b"[[[["),
+                      ("deep-json", struct.pack("<Q", 5000) + b'{"a":' * 1000),
+                      ("bad-dtype", struct.pack("<Q", 64) + b'{"W": {"dtype": "F99", "shape": [3, 2], "data_offsets": [0, 24]}}'.ljust(64) + bytes(24)),
+                      ("bad-offsets", struct.pack("<Q", 64) + b'{"W": {"dtype": "F32", "shape": [3, 2], "data_offsets": [24, 0]}}'.ljust(64) + bytes(24))):
+    case(f"load-malformed-{name}", ValueError, "safetensors", lambda content=content: malformed_file(content))
+case("load-missing-file", OSError, "cannot open", lambda: persistence.load(L.DenseLayer((None, 3), 2), "/nonexistent-dir/x.safetensors"))
+case("save-filename-int", TypeError, "filename", lambda: persistence.save(L.DenseLayer((None, 3), 2), 5))
+case("set_state_dict-list", TypeError, "state_dict", lambda: persistence.set_state_dict(L.DenseLayer((None, 3), 2), [1, 2]))
+case("set_state_dict-object", TypeError, "state dict entry 'W'",
+     lambda: persistence.set_state_dict(L.DenseLayer((None, 3), 2), {"W": np.array([object()])}))
+
 # ----- memory limit -----
 for bad, exc in ((-1, ValueError), (0, ValueError), ("1GB", TypeError), (1.5, TypeError), (2**64, ValueError)):
     case(f"set_memory_limit-{bad!r}", exc, "nbytes|memory", lambda bad=bad: agentnet.set_memory_limit(bad))

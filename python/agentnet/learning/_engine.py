@@ -71,6 +71,9 @@ def gamma_attr(gamma, inputs, attrs):
     if isinstance(gamma, numbers.Real) and not isinstance(gamma, bool):
         attrs["gamma_or_gammas"] = float(gamma)
         return
+    if gamma is None or isinstance(gamma, (str, bytes, bool)) or (
+            not isinstance(gamma, Variable) and np.asarray(gamma).dtype.kind not in "fiu"):
+        raise TypeError(f"gamma_or_gammas must be a number, an array or a symbolic expression, got {gamma!r}")
     if ndim(gamma) > 2:
         raise ValueError(f"gamma_or_gammas must be a scalar, [batch] or [batch, tick], got rank {ndim(gamma)}")
     inputs["gamma_or_gammas"] = gamma

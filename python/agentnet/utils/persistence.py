@@ -18,6 +18,7 @@ over the target, so a crash or a kill never leaves a half-written file under ``f
 may leave its temporary ``.<name>.tmp-*`` file behind).
 """
 import collections
+import collections.abc
 import ctypes
 import json
 import os
@@ -90,7 +91,10 @@ def _handles(params):
 
 
 def _path(filename):
-    path = os.fspath(filename)
+    try:
+        path = os.fspath(filename)
+    except TypeError:
+        raise TypeError(f"filename must be a str, bytes or os.PathLike, got {type(filename).__name__} {filename!r}") from None
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     return path.encode()
@@ -216,6 +220,8 @@ def set_state_dict(nn, state_dict, strict=True):
         (strict) If the names or shapes do not fit; nothing is changed then.
     """
     params = _params(nn)
+    if not isinstance(state_dict, collections.abc.Mapping):
+        raise TypeError(f"state_dict must be a mapping of names to arrays, got {type(state_dict).__name__}")
     keys = [str(k) for k in state_dict.keys()]
     arrays = [_as_array(k, state_dict[k]) for k in state_dict.keys()]
     n = len(arrays)
