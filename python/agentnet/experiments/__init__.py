@@ -1,2 +1,1 @@
-"""The seed's experiments: ``boolean_reasoning`` (a toy environment for memory and Q-learning tests) and
-``openai_gym`` (``EnvPool`` over any Gymnasium environment, and image-preprocessing wrappers)."""
+"""The seed's experiments; ``openai_gym`` holds the image-preprocessing wrappers for Gymnasium environments."""
