@@ -15,7 +15,7 @@ public enum LayerRegistry {
         shapeLayers, mergeLayers, biasScaleLayers, noiseLayers, embeddingLayers, batchNormLayers, convLayers, poolLayers,
         broadcastLayers, gradClipLayers,
         windowAugmentationLayers, stackAugmentationLayers, counterLayers, switchLayers, attentionLayers,
-        nafLayers,
+        nafLayers, resolverLayers,
     ]
 
     public static let makers: [String: Maker] = families.reduce(into: [:]) { table, family in
