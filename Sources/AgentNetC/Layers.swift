@@ -85,7 +85,7 @@ public func agn_layer_repr(_ layer: Int64, _ text: UnsafeMutablePointer<UnsafePo
 
 /// A layer's outputs as JSON, valid until the thread's next string call: `{"output_count": n, "output_shapes":
 /// [[null, 25, 10], ...], "output_dtypes": ["float32", ...]}` (every output of a multi-output layer), plus a
-/// Recurrence's facts (`n_steps`, `param_sources`, `unused_inputs`).
+/// layer's facts (a Recurrence's `n_steps`, `param_sources`, `unused_inputs`; a memory cell's `param_slots`).
 @_cdecl("agn_layer_describe")
 public func agn_layer_describe(_ layer: Int64, _ text: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     guarded {
@@ -97,7 +97,7 @@ public func agn_layer_describe(_ layer: Int64, _ text: UnsafeMutablePointer<Unsa
             "output_shapes": .array(shapes.map { .array($0.map { $0.map { .number(Double($0)) } ?? .null }) }),
             "output_dtypes": .array(dtypes.map { .string($0.description) }),
         ]
-        if let r = l as? Recurrence { json.merge(r.facts) { $1 } }
+        if let f = l as? LayerWithFacts { json.merge(f.facts) { $1 } }
         try writeString(JSON.object(json).serialized, text, "text")
     }
 }

@@ -15,6 +15,7 @@ public enum LayerRegistry {
         shapeLayers, mergeLayers, biasScaleLayers, noiseLayers, embeddingLayers, batchNormLayers, convLayers, poolLayers,
         broadcastLayers, gradClipLayers,
         windowAugmentationLayers, stackAugmentationLayers, counterLayers, switchLayers, attentionLayers,
+        gateLayers, rnnCellLayers, gruCellLayers, lstmCellLayers, gruMemoryLayers,
         nafLayers,
     ]
 

@@ -12,6 +12,12 @@ public protocol LayerWithUpdates: AnyObject {
     var updatesVersion: Int { get }
 }
 
+/// A layer with facts for the Python binding beyond its shapes (`agn_layer_describe`): a Recurrence's parameter
+/// sources, a memory cell's parameter slots.
+public protocol LayerWithFacts: AnyObject {
+    var facts: [String: JSON] { get }
+}
+
 /// A layer whose nonlinearity can be replaced (`batch_norm` moves it after the normalization).
 public protocol LayerWithNonlinearity: AnyObject {
     var nonlinearity: Nonlinearity { get set }
@@ -24,6 +30,7 @@ public protocol LayerWithBias: AnyObject {
 
 extension DenseLayer: LayerWithNonlinearity, LayerWithBias {}
 extension NonlinearityLayer: LayerWithNonlinearity {}
+extension Recurrence: LayerWithFacts {}
 extension BaseConvLayer: LayerWithNonlinearity, LayerWithBias {}
 
 extension Layer {

@@ -252,6 +252,11 @@ extension LayerSpec {
     /// `{"host_key": k, "label": text}`; absent or null gives `dflt`.
     func nonlinearity(_ key: String, _ dflt: Nonlinearity) throws -> Nonlinearity {
         guard let v = attrs[key], !v.isNull else { return dflt }
+        return try nonlinearity(value: v, key)
+    }
+
+    /// A nonlinearity given as a name, `{"nonlinearity": name, "leakiness": a}` or a host callable `{"host_key": k}`.
+    func nonlinearity(value v: JSON, _ key: String) throws -> Nonlinearity {
         if let name = v.string { return try Nonlinearity(name: name) }
         if let hostKey = v["host_key"]?.int {
             guard hostKey > 0 else { throw AgentNetError.invalid("\(kind): '\(key)' host_key must be positive") }

@@ -104,20 +104,79 @@ def engine_param_shapes(kind, input_shapes, **attrs):
     """``{param name: shape}`` of a probe engine layer of ``kind`` for ``input_shapes`` created with ``attrs``; the
     engine checks the arguments on the way (a layer that must check them before its Python base is set up calls
     this directly)."""
-    probe = EngineLayer(kind, input_shapes, **attrs)
-    n = probe.info()[1]
-    shapes = {}
-    for i in range(n):
+    return {name: shape for name, shape, _ in engine_param_infos(EngineLayer(kind, input_shapes, **attrs))}
+
+
+def engine_param_infos(engine):
+    """``[(name, shape, tags)]`` of the parameters of an engine layer, in its order."""
+    infos = []
+    for i in range(engine.info()[1]):
         h, text = ctypes.c_int64(), ctypes.c_char_p()
-        check(lib.agn_layer_param(probe.handle, i, ctypes.byref(h), ctypes.byref(text)))
-        name = json.loads(text.value)["name"]
+        check(lib.agn_layer_param(engine.handle, i, ctypes.byref(h), ctypes.byref(text)))
+        info = json.loads(text.value)
         d, r, dims = ctypes.c_int32(), ctypes.c_int32(), (ctypes.c_int64 * 8)()
         try:
             check(lib.agn_shared_info(h.value, ctypes.byref(d), ctypes.byref(r), dims))
         finally:
             _lib.release(h.value)
-        shapes[name] = tuple(dims[k] for k in range(r.value))
-    return shapes
+        infos.append((info["name"], tuple(dims[k] for k in range(r.value)), set(info["tags"])))
+    return infos
+
+
+def _map_slots(layout, f):
+    """``layout`` (nested lists and dicts) with every leaf ``x`` replaced by ``f(x)``."""
+    if isinstance(layout, dict):
+        return {k: _map_slots(v, f) for k, v in layout.items()}
+    if isinstance(layout, list):
+        return [_map_slots(v, f) for v in layout]
+    return f(layout)
+
+
+class ParamProbe:
+    """The parameters of an engine layer as the engine makes them, created from the user's own specs.
+
+    ``specs`` maps attribute names to nested lists (or dicts) whose leaves are the user's parameter specs
+    (initializers, arrays, shared variables, expressions) or None for no parameter. A probe engine layer of
+    ``kind`` made with constant placeholders in the same layout names, shapes and tags the parameters and tells
+    which slot each takes (its ``param_slots`` fact), so the names, shapes, tags and order are the engine's.
+    ``create(layer)`` then makes each parameter from its spec and returns the layout with the parameters.
+    """
+
+    def __init__(self, kind, input_shapes, specs, **attrs):
+        placeholders = {k: _map_slots(v, lambda x: None if x is None else CONSTANT) for k, v in specs.items()}
+        probe = EngineLayer(kind, input_shapes, **attrs, **placeholders)
+        self.specs = specs
+        self.facts = probe.describe()
+        self.infos = engine_param_infos(probe)
+
+    @property
+    def output_shapes(self):
+        return [tuple(s) for s in self.facts["output_shapes"]]
+
+    def create(self, layer):
+        from .base import create_param
+        params = _map_slots(self.specs, lambda x: None)
+        for (name, shape, tags), slot in zip(self.infos, self.facts["param_slots"]):
+            slot = [k if isinstance(k, str) else int(k) for k in slot]
+            spec, target = self.specs, params
+            for k in slot[:-1]:
+                spec, target = spec[k], target[k]
+            param = create_param(spec[slot[-1]], shape, name)
+            layer.params[param] = tags
+            target[slot[-1]] = param
+        return params
+
+
+def param_refs(layout):
+    """``layout`` of parameters as engine attributes: ``{"shared": h}`` for a shared variable, ``{"expression": h}``
+    for an expression, None for no parameter."""
+    from .._core import SharedVariable
+
+    def ref(p):
+        if p is None or isinstance(p, SharedVariable):
+            return shared_ref(p)
+        return {"expression": p.handle}
+    return _map_slots(layout, ref)
 
 
 #: A parameter placeholder for ``_engine_param_shapes``.

@@ -1,12 +1,15 @@
-"""The seed's legacy ``GRUMemoryLayer``: one GRU tick with Lasagne's ``GRULayer`` API (``Gate`` parameter holders)."""
-import numbers
+"""The seed's legacy ``GRUMemoryLayer``: one GRU tick with Lasagne's ``GRULayer`` API (``Gate`` parameter holders).
 
-import numpy as np
+Computed by the engine (``Sources/AgentNet/Memory/GRUMemoryLayer.swift``), which checks the shapes and names the
+parameters at construction.
+"""
+import numbers
 
 from .. import init
 from .. import nonlinearities
-from .. import tensor as T
+from ..layers._zoo import EngineBacked, ParamProbe, param_refs
 from ..layers.base import MergeLayer
+from ..layers.native import nonlinearity_spec
 
 __all__ = ["Gate", "GRUMemoryLayer"]
 
@@ -41,7 +44,7 @@ class Gate:
                 f"nonlinearity={getattr(self.nonlinearity, '__name__', self.nonlinearity)!r})")
 
 
-class GRUMemoryLayer(MergeLayer):
+class GRUMemoryLayer(EngineBacked, MergeLayer):
     """A GRU tick with the same maths as :func:`agentnet.memory.rnn.GRUCell`, shape ``[batch, units]``::
 
         r = sigma(x . W_in_r + b_r + h . W_hid_r);  u = sigma(x . W_in_u + b_u + h . W_hid_u)
@@ -67,67 +70,39 @@ class GRUMemoryLayer(MergeLayer):
         and ``<name>.b_<gate>`` for gates ``updategate, resetgate, hidden_update`` (in that order).
     """
 
+    _engine_kind = "GRUMemoryLayer"
+    _gates = ("resetgate", "updategate", "hidden_update")
+
     def __init__(self, num_units, observation_input, prev_state_input, resetgate=Gate(W_cell=None),
                  updategate=Gate(W_cell=None), hidden_update=Gate(W_cell=None, nonlinearity=nonlinearities.tanh),
                  grad_clipping=5., name="YetAnotherGRUMemoryLayer", **kwargs):
         super().__init__([prev_state_input, observation_input], name=name, **kwargs)
         owner = f"GRUMemoryLayer {name!r}"
-        state_shape, obs_shape = self.input_shapes
         if isinstance(num_units, bool) or not isinstance(num_units, numbers.Integral):
             raise TypeError(f"{owner}: num_units must be an int, got {num_units!r}")
-        if len(state_shape) != 2 or state_shape[1] != num_units:
-            raise ValueError(f"{owner}: num_units={num_units} (new state shape {(state_shape[0], num_units)}) does "
-                             f"not match prev_state_input of shape {state_shape}")
-        if len(obs_shape) < 2 or any(d is None for d in obs_shape[1:]):
-            raise ValueError(f"{owner}: observation_input has shape {obs_shape}; it needs a batch axis and known "
-                             "sizes on the other axes")
-        for what, gate in (("resetgate", resetgate), ("updategate", updategate), ("hidden_update", hidden_update)):
+        gates = dict(zip(self._gates, (resetgate, updategate, hidden_update)))
+        for what, gate in gates.items():
             if not isinstance(gate, Gate):
                 raise TypeError(f"{owner}: {what} must be a Gate, got {type(gate).__name__}")
         self.num_units = int(num_units)
         self.grad_clipping = grad_clipping
-        n_in = int(np.prod(obs_shape[1:]))
+        config = dict(num_units=self.num_units, grad_clipping=float(grad_clipping or 0))
+        specs = {k: {"W_in": g.W_in, "W_hid": g.W_hid, "b": g.b} for k, g in gates.items()}
+        layout = ParamProbe("GRUMemoryLayer", self.input_shapes, specs, name=name, **config).create(self)
+        self._param_layout = layout
+        for gate, suffix in zip(self._gates, ("resetgate", "updategate", "hid")):
+            for kind in ("W_in", "W_hid", "b"):
+                attr = kind if kind == "b" else kind + "_to"
+                setattr(self, f"{attr}_{gate}", layout[gate][kind])
+            setattr(self, f"nonlinearity_{suffix}", gates[gate].nonlinearity)
+        self._create_engine(**config)
 
-        def add_gate_params(gate, gate_name):
-            return (self.add_param(gate.W_in, (n_in, num_units), name=f"W_in_to_{gate_name}"),
-                    self.add_param(gate.W_hid, (num_units, num_units), name=f"W_hid_to_{gate_name}"),
-                    self.add_param(gate.b, (num_units,), name=f"b_{gate_name}", regularizable=False),
-                    gate.nonlinearity)
-
-        # the seed's parameter order (update, reset, hidden update), which set_all_param_values relies on
-        (self.W_in_to_updategate, self.W_hid_to_updategate, self.b_updategate,
-         self.nonlinearity_updategate) = add_gate_params(updategate, "updategate")
-        (self.W_in_to_resetgate, self.W_hid_to_resetgate, self.b_resetgate,
-         self.nonlinearity_resetgate) = add_gate_params(resetgate, "resetgate")
-        (self.W_in_to_hidden_update, self.W_hid_to_hidden_update, self.b_hidden_update,
-         self.nonlinearity_hid) = add_gate_params(hidden_update, "hidden_update")
-
-    def get_output_shape_for(self, input_shapes):
-        return input_shapes[0]
-
-    def get_output_for(self, inputs, **kwargs):
-        h, x = inputs
-        if x.ndim != 2:
-            x = T.flatten(x, 2)
-        n = self.num_units
-        # [batch, 3 * units], gates in the order reset, update, hidden update
-        hid_in = T.dot(h, T.concatenate([self.W_hid_to_resetgate, self.W_hid_to_updategate,
-                                         self.W_hid_to_hidden_update], axis=1))
-        if self.grad_clipping:
-            g = abs(float(self.grad_clipping))
-            x = T.grad_clip(x, -g, g)
-            hid_in = T.grad_clip(hid_in, -g, g)
-        x_in = T.dot(x, T.concatenate([self.W_in_to_resetgate, self.W_in_to_updategate,
-                                       self.W_in_to_hidden_update], axis=1))
-        x_in = x_in + T.concatenate([self.b_resetgate, self.b_updategate, self.b_hidden_update], axis=0)
-
-        reset = self.nonlinearity_resetgate(hid_in[:, :n] + x_in[:, :n])
-        update = self.nonlinearity_updategate(hid_in[:, n:2 * n] + x_in[:, n:2 * n])
-        candidate = x_in[:, 2 * n:] + reset * hid_in[:, 2 * n:]
-        if self.grad_clipping:
-            candidate = T.grad_clip(candidate, -g, g)
-        candidate = self.nonlinearity_hid(candidate)
-        return (1 - update) * h + update * candidate
+    def _engine_attrs(self):
+        attrs = dict(super()._engine_attrs())
+        for gate, suffix in zip(self._gates, ("resetgate", "updategate", "hid")):
+            attrs[gate] = dict(param_refs(self._param_layout[gate]),
+                               nonlinearity=nonlinearity_spec(getattr(self, f"nonlinearity_{suffix}")))
+        return attrs
 
     def _repr_args(self):
         return [f"num_units={self.num_units}", f"grad_clipping={self.grad_clipping!r}"]

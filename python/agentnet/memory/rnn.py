@@ -1,22 +1,22 @@
-"""One-tick recurrent cells built from layers: ``RNNCell``, ``GRUCell`` and ``LSTMCell`` (Lasagne's formulas).
+"""One-tick recurrent cells: ``RNNCell``, ``GRUCell`` and ``LSTMCell`` (Lasagne's formulas).
 
-Like the seed, these are functions that wire small layers together and return the new state layer(s); register
-them as ``{new_state: prev_state}`` in an agent or a Recurrence to run them over time.
+Like the seed, these are functions that return the new state layer(s); register them as ``{new_state: prev_state}``
+in an agent or a Recurrence to run them over time. Each cell is one engine layer (``Sources/AgentNet/Memory/
+RNNCell.swift``, ``GRUCell.swift``, ``LSTMCell.swift``), which checks the shapes and names the parameters at
+construction; these functions convert the arguments and create the parameters from the given initializers.
 """
 from .. import init
 from .. import nonlinearities
-from ..layers.base import Layer, create_param
-from ..layers.dense import DenseLayer, NonlinearityLayer
-from ..layers.noise import DropoutLayer
-from ..layers.special import BiasLayer, ExpressionLayer, ScaleLayer
-from .. import tensor as T
+from ..layers._zoo import EngineBacked, ParamProbe, param_refs
+from ..layers.base import Layer, MergeLayer
+from ..layers.native import nonlinearity_spec
+from ..layers.noise import _new_seed
 from ..utils.format import check_list
-from ..utils.layers import add, mul
-from .gate import GateLayer, _per_item
+from ..utils.layers import DictElementLayer, DictLayer
+from .gate import _layers, _per_item
 
 __all__ = ["RNNCell", "GRUCell", "LSTMCell"]
 
-_GRU_CHANNELS = ["to_resetgate", "to_updategate", "to_hidden_update"]
 _LSTM_CHANNELS = ["to_ingate", "to_forgetgate", "to_cell", "to_outgate"]
 
 
@@ -24,35 +24,18 @@ def _owner(kind, name):
     return f"{kind} {name!r}" if name else kind
 
 
-def _check_units(prev_state, num_units, owner, what="prev_state"):
-    """``num_units``, inferred from ``prev_state`` ``[batch, units]`` when None, else checked against it."""
-    if not isinstance(prev_state, Layer):
-        raise TypeError(f"{owner}: {what} must be a layer, got {type(prev_state).__name__}")
-    shape = prev_state.output_shape
-    if len(shape) != 2 or shape[1] is None:
-        raise ValueError(f"{owner}: {what} {prev_state.name!r} must have shape [batch, units] with known units, got "
-                         f"{shape}")
-    if num_units is None:
-        return shape[1]
-    if num_units != shape[1]:
-        raise ValueError(f"{owner}: num_units={num_units} (new state shape {(shape[0], num_units)}) differs from "
-                         f"{what} {prev_state.name!r} of shape {shape}")
-    return int(num_units)
+def _check_layer(layer, owner, what):
+    if not isinstance(layer, Layer):
+        raise TypeError(f"{owner}: {what} must be a layer, got {type(layer).__name__}")
+    return layer
 
 
 def _inputs(input_or_inputs, owner):
-    inputs = [] if input_or_inputs is None else check_list(input_or_inputs)
-    for x in inputs:
-        if not isinstance(x, Layer):
-            raise TypeError(f"{owner}: inputs must be layers, got {type(x).__name__}")
-    return inputs
+    return _layers([] if input_or_inputs is None else check_list(input_or_inputs), "inputs", owner)
 
 
-def _clip(layer, bound):
-    """``layer`` with gradients clipped to ``[-bound, bound]``; keeps the layer's name so gate weight names do not
-    depend on ``grad_clipping`` (the seed renames clipped inputs ``<name>.grad_clip``)."""
-    bound = abs(float(bound))
-    return ExpressionLayer(layer, lambda x: T.grad_clip(x, -bound, bound), name=layer.name)
+def _units(num_units):
+    return None if num_units is None else int(num_units)
 
 
 def _split_weight_init(weight_init, n_gates, n_inputs, owner):
@@ -72,6 +55,102 @@ def _split_weight_init(weight_init, n_gates, n_inputs, owner):
     inputs = [_per_item(w, n_inputs, f"weight_init[1][{g}] (inputs -> one gate)", owner) if n_inputs else []
               for g, w in enumerate(per_gate)]
     return hidden, inputs
+
+
+class _Cell(EngineBacked):
+    """What the cell layers share: the engine layer of ``_engine_kind`` made with the parameters created from the
+    user's specs (``_param_layout``, see :class:`agentnet.layers._zoo.ParamProbe`) and the nonlinearities named in
+    ``_nonlinearities``."""
+
+    _nonlinearities = ()
+
+    def _make_params(self, specs, **config):
+        probe = ParamProbe(self._engine_kind, self._engine_input_shapes(), specs, name=self.name, **config)
+        self._param_layout = probe.create(self)
+        self._create_engine(**config)
+
+    def _engine_attrs(self):
+        # host callables get a fresh key per engine layer (the engine releases it with that layer)
+        return dict(super()._engine_attrs(), **param_refs(self._param_layout),
+                    **{k: nonlinearity_spec(getattr(self, k)) for k in self._nonlinearities})
+
+
+class RNNCellLayer(_Cell, MergeLayer):
+    """The layer :func:`RNNCell` returns: inputs ``[prev_state] + inputs``, named ``<name>.new_state``."""
+
+    _engine_kind = "RNNCell"
+    _nonlinearities = ("nonlinearity",)
+
+    def __init__(self, prev_state, inputs, nonlinearity, num_units, cell_name, grad_clipping, Whid, Winp, b):
+        super().__init__([prev_state] + inputs, name=(cell_name or "") + ".new_state")
+        self.nonlinearity = nonlinearities.identity if nonlinearity is None else nonlinearity
+        self.grad_clipping = grad_clipping
+        self._make_params({"Whid": Whid, "Winp": Winp, "b": b}, num_units=_units(num_units), cell_name=cell_name,
+                          grad_clipping=float(grad_clipping or 0), input_names=[l.name for l in self.input_layers])
+        self.num_units = self.output_shape[1]
+
+    def _repr_args(self):
+        return [f"num_units={self.num_units}"]
+
+
+class GRUCellLayer(_Cell, MergeLayer):
+    """The layer :func:`GRUCell` returns: inputs ``[prev_state] + inputs``, named ``name``."""
+
+    _engine_kind = "GRUCell"
+    _nonlinearities = ("forgetgate_nonlinearity", "updategate_nonlinearity", "hidden_update_nonlinearity")
+
+    def __init__(self, prev_state, inputs, num_units, hidden_W, input_W, bias_init, forgetgate_nonlinearity,
+                 updategate_nonlinearity, hidden_update_nonlinearity, dropout, name, grad_clipping):
+        super().__init__([prev_state] + inputs, name=name)
+        for k, f in zip(self._nonlinearities, (forgetgate_nonlinearity, updategate_nonlinearity,
+                                              hidden_update_nonlinearity)):
+            setattr(self, k, nonlinearities.identity if f is None else f)
+        self.dropout, self.grad_clipping = dropout, grad_clipping
+        self._make_params({"W_hid": hidden_W, "W_in": input_W, "b": bias_init}, num_units=_units(num_units),
+                          cell_name=name, grad_clipping=float(grad_clipping or 0), dropout=float(dropout or 0),
+                          seed=_new_seed() if dropout else None, input_names=[l.name for l in self.input_layers])
+        self.num_units = self.output_shape[1]
+
+    def _repr_args(self):
+        return [f"num_units={self.num_units}"]
+
+
+class LSTMCellLayer(_Cell, DictLayer):
+    """The two-output layer behind :func:`LSTMCell`: outputs ``'cell'`` and ``'output'`` (element layers named
+    ``<name>.cell`` and ``<name>.output``); inputs ``[prev_cell, prev_out] + inputs``."""
+
+    _engine_kind = "LSTMCell"
+    _nonlinearities = ("forgetgate_nonlinearity", "inputgate_nonlinearity", "outputgate_nonlinearity",
+                       "cell_nonlinearity", "output_nonlinearity")
+
+    def __init__(self, prev_cell, prev_out, inputs, num_units, peepholes, weight_init, bias_init, peepholes_W_init,
+                 nonlinearity_functions, dropout, name, grad_clipping):
+        incomings = [prev_cell, prev_out] + inputs
+        config = dict(num_units=_units(num_units), cell_name=name, grad_clipping=float(grad_clipping or 0),
+                      dropout=float(dropout or 0), seed=_new_seed() if dropout else None,
+                      input_names=[l.name for l in incomings])
+        probe = ParamProbe("LSTMCell", [l.output_shape for l in incomings],
+                           {"W": weight_init, "b": bias_init, "peepholes": peepholes_W_init}, name=name, **config)
+        shape = probe.output_shapes[0]
+        super().__init__(incomings, {"cell": shape, "output": shape}, name=name)
+        for k, f in zip(self._nonlinearities, nonlinearity_functions):
+            setattr(self, k, nonlinearities.identity if f is None else f)
+        self.peepholes, self.dropout, self.grad_clipping = bool(peepholes), dropout, grad_clipping
+        self.num_units = shape[1]
+        self._param_layout = probe.create(self)
+        prefix = name or ""
+        for key in self.keys():
+            self._elements[key] = DictElementLayer(self, key, name=f"{prefix}.{key}")
+        self._create_engine(**config)
+
+    get_output_shape_for = DictLayer.get_output_shape_for
+
+    def get_output_for(self, inputs, **kwargs):
+        outs = self._compute_layer().outputs(list(inputs), kwargs.pop("deterministic", False))
+        return dict(zip(self.keys(), outs))
+
+    def __repr__(self):
+        return f"LSTMCellLayer(num_units={self.num_units}, name={self.name!r}) {{'cell', 'output'}}"
 
 
 def RNNCell(prev_state, input_or_inputs=(), nonlinearity=nonlinearities.tanh, num_units=None, name=None,
@@ -102,18 +181,10 @@ def RNNCell(prev_state, input_or_inputs=(), nonlinearity=nonlinearities.tanh, nu
         The new state ``[batch, units]``.
     """
     owner = _owner("RNNCell", name)
-    num_units = _check_units(prev_state, num_units, owner)
+    _check_layer(prev_state, owner, "prev_state")
     inputs = _inputs(input_or_inputs, owner)
-    if grad_clipping:
-        prev_state = _clip(prev_state, grad_clipping)
-        inputs = [_clip(x, grad_clipping) for x in inputs]
-    prefix = name or ""
-    hid_to_hid = DenseLayer(prev_state, num_units, W=Whid, b=b, nonlinearity=None, name=prefix + ".hid_to_hid")
     Winp = _per_item(Winp, len(inputs), "Winp", owner) if inputs else []
-    inputs_to_hid = [DenseLayer(x, num_units, W=w, b=None, nonlinearity=None, name=f"{prefix}.input{i}_to_hid")
-                     for i, (x, w) in enumerate(zip(inputs, Winp))]
-    total = add(hid_to_hid, *inputs_to_hid, name=prefix + ".sum") if inputs_to_hid else hid_to_hid
-    return NonlinearityLayer(total, nonlinearity, name=prefix + ".new_state")
+    return RNNCellLayer(prev_state, inputs, nonlinearity, num_units, name, grad_clipping, Whid, Winp, b)
 
 
 def GRUCell(prev_state, input_or_inputs=(), num_units=None, weight_init=init.Normal(), bias_init=init.Constant(),
@@ -156,43 +227,12 @@ def GRUCell(prev_state, input_or_inputs=(), num_units=None, weight_init=init.Nor
         The new state ``[batch, units]``.
     """
     owner = _owner("GRUCell", name)
-    num_units = _check_units(prev_state, num_units, owner)
+    _check_layer(prev_state, owner, "prev_state")
     inputs = _inputs(input_or_inputs, owner)
     hidden_W, input_W = _split_weight_init(weight_init, 3, len(inputs), owner)
     bias_init = _per_item(bias_init, 3, "bias_init", owner)
-    prefix = name or ""
-
-    # without inputs, the reset and update biases go to the hidden gates; the candidate bias stays outside r * (.)
-    hid_gates = GateLayer(prev_state, [num_units] * 3, gate_nonlinearities=None, channel_names=_GRU_CHANNELS,
-                          bias_init=None if inputs else bias_init[:2] + [None], weight_init=hidden_W, name=prefix)
-    hid_r, hid_u, hid_c = hid_gates.values()
-    if grad_clipping:
-        inputs = [_clip(x, grad_clipping) for x in inputs]
-        hid_r, hid_u, hid_c = [_clip(l, grad_clipping) for l in (hid_r, hid_u, hid_c)]
-
-    if inputs:
-        inp_r, inp_u, inp_c = GateLayer(inputs, [num_units] * 3, gate_nonlinearities=None,
-                                        channel_names=_GRU_CHANNELS, bias_init=bias_init, weight_init=input_W,
-                                        name=prefix, controller_names=[x.name or f"ctrl{i + 1}"
-                                                                       for i, x in enumerate(inputs)]).values()
-        hid_r, hid_u = add(inp_r, hid_r), add(inp_u, hid_u)
-    resetgate = NonlinearityLayer(hid_r, forgetgate_nonlinearity, name=prefix + ".forgetgate")
-    updategate = NonlinearityLayer(hid_u, updategate_nonlinearity, name=prefix + ".updategate")
-
-    candidate = mul(resetgate, hid_c)
-    if inputs:
-        candidate = add(inp_c, candidate, name=prefix + ".hid_update")
-    elif bias_init[2] is not None:
-        b_c = create_param(bias_init[2], (num_units,), name=f"{prefix}.b_to_hidden_update")
-        candidate = BiasLayer(candidate, b_c, shared_axes=(0,), name=prefix + ".hid_update")
-    if grad_clipping:
-        candidate = _clip(candidate, grad_clipping)
-    candidate = NonlinearityLayer(candidate, hidden_update_nonlinearity, name=prefix + ".hidden_update")
-    if dropout:
-        candidate = DropoutLayer(candidate, p=dropout)
-
-    keep = NonlinearityLayer(updategate, lambda u: 1 - u, name=prefix + ".[1 - updategate]")
-    return add(mul(keep, prev_state), mul(updategate, candidate), name=name)
+    return GRUCellLayer(prev_state, inputs, num_units, hidden_W, input_W, bias_init, forgetgate_nonlinearity,
+                        updategate_nonlinearity, hidden_update_nonlinearity, dropout, name, grad_clipping)
 
 
 def LSTMCell(prev_cell, prev_out, input_or_inputs=(), num_units=None, peepholes=True, weight_init=init.Normal(),
@@ -240,41 +280,19 @@ def LSTMCell(prev_cell, prev_out, input_or_inputs=(), num_units=None, peepholes=
         The new cell and output, both ``[batch, units]``.
     """
     owner = _owner("LSTMCell", name)
-    num_units = _check_units(prev_cell, num_units, owner, "prev_cell")
-    if not isinstance(prev_out, Layer) or prev_out.output_shape[1:] != prev_cell.output_shape[1:] or \
-            len(prev_out.output_shape) != 2:
-        raise ValueError(f"{owner}: prev_out {getattr(prev_out, 'name', None)!r} of shape "
-                         f"{getattr(prev_out, 'output_shape', None)} must match prev_cell {prev_cell.name!r} of shape "
-                         f"{prev_cell.output_shape}")
+    _check_layer(prev_cell, owner, "prev_cell")
+    _check_layer(prev_out, owner, "prev_out")
     inputs = _inputs(input_or_inputs, owner)
+    n_ctrl = 1 + len(inputs)
     if isinstance(weight_init, (list, tuple)) and len(weight_init) == 2:
         hidden_W, input_W = _split_weight_init(weight_init, 4, len(inputs), owner)
         weight_init = [[h] + x for h, x in zip(hidden_W, input_W)]
-    prefix = name or ""
-
-    gates = GateLayer([prev_out] + inputs, [num_units] * 4, gate_nonlinearities=None, channel_names=_LSTM_CHANNELS,
-                      bias_init=_per_item(bias_init, 4, "bias_init", owner), weight_init=weight_init, name=prefix)
-    ingate, forgetgate, cell_input, outgate = gates.values()
-    if grad_clipping:
-        ingate, forgetgate, cell_input, outgate = [_clip(l, grad_clipping)
-                                                   for l in (ingate, forgetgate, cell_input, outgate)]
-    if peepholes:
-        peep_init = _per_item(peepholes_W_init, 3, "peepholes_W_init", owner)
-        ingate = add(ingate, ScaleLayer(prev_cell, peep_init[0], shared_axes=(0,),
-                                        name=prefix + ".W_cell_to_ingate_peephole"))
-        forgetgate = add(forgetgate, ScaleLayer(prev_cell, peep_init[1], shared_axes=(0,),
-                                                name=prefix + ".W_cell_to_forgetgate_peephole"))
-    ingate = NonlinearityLayer(ingate, inputgate_nonlinearity, name=prefix + ".inputgate")
-    forgetgate = NonlinearityLayer(forgetgate, forgetgate_nonlinearity, name=prefix + ".forgetgate")
-    cell_input = NonlinearityLayer(cell_input, cell_nonlinearity, name=prefix + ".cell_nonlinearity")
-    if dropout:
-        cell_input = DropoutLayer(cell_input, p=dropout)
-    new_cell = add(mul(cell_input, ingate), mul(prev_cell, forgetgate), name=prefix + ".cell")
-
-    if peepholes:
-        outgate = add(outgate, ScaleLayer(new_cell, peep_init[2], shared_axes=(0,),
-                                          name=prefix + ".W_cell_to_outgate_peephole"))
-    outgate = NonlinearityLayer(outgate, outputgate_nonlinearity, name=prefix + ".outgate")
-    new_output = mul(outgate, NonlinearityLayer(new_cell, output_nonlinearity, name=prefix + ".outgate_nonlinearity"),
-                     name=prefix + ".output")
-    return new_cell, new_output
+    # [gate][controller over prev_out and the inputs]
+    weight_init = [_per_item(w, n_ctrl, f"weight_init for channel {channel!r}", owner)
+                   for channel, w in zip(_LSTM_CHANNELS, _per_item(weight_init, 4, "weight_init", owner))]
+    bias_init = _per_item(bias_init, 4, "bias_init", owner)
+    peep_init = _per_item(peepholes_W_init, 3, "peepholes_W_init", owner) if peepholes else None
+    layer = LSTMCellLayer(prev_cell, prev_out, inputs, num_units, peepholes, weight_init, bias_init, peep_init,
+                          (forgetgate_nonlinearity, inputgate_nonlinearity, outputgate_nonlinearity, cell_nonlinearity,
+                           output_nonlinearity), dropout, name, grad_clipping)
+    return layer["cell"], layer["output"]
