@@ -178,8 +178,8 @@ final class Plan {
         var staged: [(SharedValue, Tensor)] = []
         for (s, expr) in updates {
             let t = tensors[expr]!
-            guard t.shape == s.tensor.shape, t.dtype == s.dtype else {
-                throw AgentNetError.shape("update of shared \(s.name ?? "value") \(formatShape(s.tensor.shape)) \(s.dtype) with a value of shape \(formatShape(t.shape)) \(t.dtype)")
+            guard t.dtype == s.dtype else {
+                throw AgentNetError.dtype("update of shared \(s.name ?? "value") \(s.dtype) with a value of dtype \(t.dtype)")
             }
             if sharedSet.contains(ObjectIdentifier(t.storage)) || statics[expr] != nil {
                 let copy = try Tensor(zeros: t.shape, dtype: t.dtype)
@@ -241,9 +241,15 @@ final class Plan {
 
     /// Writes the new shared values; called after the outputs were read, so an output that is a shared value
     /// (or a view of one) shows the value before the update, as in Theano.
+    /// An update of another shape (a replay pool that grows, as Theano allows) gives the value new storage, which
+    /// invalidates the plans built on the old one.
     func applyUpdates() {
         for (s, t) in updates where s.tensor.storage !== t.storage {
-            s.tensor.storage.raw.copyMemory(from: t.storage.raw, byteCount: t.count * t.dtype.size)
+            if s.tensor.shape == t.shape {
+                s.tensor.storage.raw.copyMemory(from: t.storage.raw, byteCount: t.count * t.dtype.size)
+            } else {
+                s.tensor = t.copy()
+            }
         }
     }
 }
