@@ -241,6 +241,16 @@ int32_t agn_env_set_rng(agn_handle env, int64_t index, const uint64_t *state);
 /* RGB frames of sub-envs first..first+count-1, uint8 [count, height, width, 3]. */
 int32_t agn_env_render(agn_handle env, int64_t first, int64_t count, uint8_t *out, int64_t n);
 
+/* Environments in compiled functions (next-step autoreset only). kind "observations": no inputs; out[0] = the env's
+ * current observations, float32 [num_envs, obs_size], read when the function runs. kind "step": inputs {actions,
+ * after}, actions int32 [num_envs] (Discrete) or float32 [num_envs, width] (Box), after = the observations node or an
+ * earlier step (any of its outputs); out = {step, observations after the step float32 [num_envs, obs_size], rewards
+ * float32 [num_envs], is_alive bool [num_envs], is_truncated bool [num_envs]} (EnvPool convention: on the tick after
+ * an episode ended the action is ignored, the sub-env resets, reward 0 and is_alive 0). n_out must be 1 or 5.
+ * attributes_json: "{}" or NULL. Every call of a function steps the env; its env nodes must form one chain. */
+int32_t agn_env_node_create(agn_handle env, const char *kind, const char *attributes_json, const agn_handle *inputs,
+                            int64_t n_inputs, agn_handle *out, int64_t n_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -58,15 +58,19 @@ public struct StepOutput {
     /// `[numEnvs, observationSize]`, same-step autoreset only: the terminal observation of each sub-env that ended
     /// (rows of the others are left untouched).
     public var finalObservations: UnsafeMutableBufferPointer<Float>?
+    /// `[numEnvs]`, optional: true where the sub-env stepped with its action, false where next-step autoreset reset
+    /// it instead (its previous step ended the episode). Written before stepping, under the same lock.
+    public var stepped: UnsafeMutableBufferPointer<Bool>?
 
     public init(observations: UnsafeMutableBufferPointer<Float>, rewards: UnsafeMutableBufferPointer<Double>,
                 terminated: UnsafeMutableBufferPointer<Bool>, truncated: UnsafeMutableBufferPointer<Bool>,
-                finalObservations: UnsafeMutableBufferPointer<Float>? = nil) {
+                finalObservations: UnsafeMutableBufferPointer<Float>? = nil, stepped: UnsafeMutableBufferPointer<Bool>? = nil) {
         self.observations = observations
         self.rewards = rewards
         self.terminated = terminated
         self.truncated = truncated
         self.finalObservations = finalObservations
+        self.stepped = stepped
     }
 }
 
@@ -99,6 +103,9 @@ public protocol Environment: AnyObject {
     func reset(mask: [Bool]?, options: ResetOptions?, observations: UnsafeMutableBufferPointer<Float>) throws
     /// Steps every sub-env once, applying the autoreset mode and the time limit.
     func step(_ actions: Actions, into output: StepOutput) throws
+    /// Writes every sub-env's current observation, `[numEnvs, observationSize]` (after an ending step, the terminal
+    /// one until next-step autoreset resets it). Throws if a sub-env has not been reset.
+    func observe(into observations: UnsafeMutableBufferPointer<Float>) throws
     /// Writes the internal state, `[numEnvs, stateSize]`.
     func state(into out: UnsafeMutableBufferPointer<Double>) throws
     /// The random stream of sub-env `index` (nil until it is seeded or first reset).

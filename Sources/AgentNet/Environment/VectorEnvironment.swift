@@ -85,11 +85,27 @@ public final class VectorEnvironment<D: EnvironmentDynamics>: Environment, @unch
             }
             finals = try rows(f, D.observationSize, "final observations")
         }
+        var stepped: UnsafeMutablePointer<Bool>?
+        if let s = output.stepped { stepped = try rows(s, 1, "stepped flags") }
         let buffers = _StepBuffers(
             actions: typed, observations: try rows(output.observations, D.observationSize, "observations"),
             rewards: try rows(output.rewards, 1, "rewards"), terminated: try rows(output.terminated, 1, "terminated"),
             truncated: try rows(output.truncated, 1, "truncated"), finalObservations: finals)
+        if let stepped {
+            let ended = episodes.ended.base
+            for i in 0..<numEnvs { stepped[i] = !ended[i] }  // `ended` is only ever set in next-step mode
+        }
         FloatMode.ieee { dynamics._stepAll(&episodes, buffers) }  // Gymnasium-exact physics: no flush-to-zero
+    }
+
+    public func observe(into observations: UnsafeMutableBufferPointer<Float>) throws {
+        try lock.locked {
+            let obs = try rows(observations, D.observationSize, "observations")
+            if let notReady = episodes.ready.firstIndex(of: false) {
+                throw AgentNetError(.runtime, "sub-env \(notReady) has not been reset: call reset() before reading observations")
+            }
+            FloatMode.ieee { for i in 0..<numEnvs { dynamics.observe(i, into: obs + i * D.observationSize) } }
+        }
     }
 
     /// Checks the action batch's kind, count and values, and returns it typed for the dynamics.

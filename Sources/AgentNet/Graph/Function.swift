@@ -40,7 +40,9 @@ public final class Function: @unchecked Sendable {
         // Catch missing inputs now rather than at the first call.
         let given = Set(inputs)
         var read: [ObjectIdentifier: SharedValue] = [:]
-        for n in topologicalOrder(outputs + updates.map(\.1)) {
+        let order = topologicalOrder(outputs + updates.map(\.1))
+        try EnvNodes.checkOrder(order)  // the ticks of each native env run in their chain's order
+        for n in order {
             if n.isInput && !given.contains(n) {
                 throw AgentNetError.invalid("missing input: \(n) is used by the outputs but is not among the function's inputs")
             }
