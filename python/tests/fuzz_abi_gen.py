@@ -1134,6 +1134,22 @@ class Generator:
                                                                      '{"max_norm": -1e308, "epsilon": 1e308}']),
                                                 scaled, self.out()], "node")
 
+    # ----- envstep helper: environments in compiled functions (agn_env_node_create) -----
+    def gen_agn_env_node_create(self):
+        h, info = self.env()
+        if self.chance(0.4):
+            # The current observations: no inputs, one output.
+            inputs, n = (["null"], ["i", 0]) if self.chance(0.8) else self.handles("node", 2)
+            self.emit("agn_env_node_create", [h, ["str", "observations", 1], self.string(['{}', '', '{"x": 1}', '[1]']),
+                                              inputs, n, ["out", "i64", 1], ["i", self.pick([1, 1, 1, 0, 5, -1])]], "node")
+            return
+        # A step: {actions, after} from live nodes (often an env observation node), or junk counts and kinds.
+        inputs, n = self.handles("node", 3)
+        kind = ["str", "step", 1] if self.chance(0.8) else self.string(["step", "observations", "reset", ""])
+        self.emit("agn_env_node_create", [h, kind, ["str", "{}", 1] if self.chance(0.8) else self.attributes(), inputs, n,
+                                          ["out", "i64", 5], ["i", self.pick([5, 5, 5, 1, 0, -1] + HUGE_COUNTS)]], "node")
+    # ----- end envstep helper -----
+
 
 def main():
     """``python fuzz_abi_gen.py SEED CALLS``: makes CALLS calls from SEED, printing each spec before it runs."""

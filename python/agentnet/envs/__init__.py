@@ -13,6 +13,7 @@ and ``gymnasium.vector.SyncVectorEnv`` of it.
 import gymnasium
 
 from ._specs import SPECS
+from .graph import EnvStep, observations, step_node
 from .env import (AcrobotEnv, BooleanReasoningEnv, CartPoleEnv, MountainCarContinuousEnv, MountainCarEnv, NativeEnv,
                   PendulumEnv)
 from .vector import (AcrobotVectorEnv, BooleanReasoningVectorEnv, CartPoleVectorEnv, MountainCarContinuousVectorEnv,
@@ -49,4 +50,4 @@ def _register():
 
 _register()
 
-__all__ = ["NativeEnv", "NativeVectorEnv", "IDS", "CLASSES", *(c.__name__ for pair in CLASSES.values() for c in pair)]
+__all__ = ["EnvStep", "observations", "step_node", "NativeEnv", "NativeVectorEnv", "IDS", "CLASSES", *(c.__name__ for pair in CLASSES.values() for c in pair)]
