@@ -26,16 +26,16 @@ public final class SessionPoolEnvironment: ReplayEnvironment {
         func store(_ items: [([Int?], DType)], _ ticks: Bool, _ name: String) throws -> [SharedValue] {
             try items.enumerated().map { i, item in
                 guard item.0.count <= 6 else { throw AgentNetError.shape("SessionPoolEnvironment: \(name) \(i) has too many dimensions \(seedShape(item.0))") }
-                return SharedValue(try Tensor(zeros: (ticks ? [0, 0] : [0]) + item.0.map { $0 ?? 0 }, dtype: item.1), name: "session_pool.\(name)\(i)")
+                return SharedValue(try Tensor(zeros: (ticks ? [0, 0] : [0]) + item.0.map { $0 ?? 0 }, dtype: item.1), name: "session_pool.\(name)\(i)", resizable: true)
             }
         }
         observationValues = try store(observations, true, "observation")
         actionValues = try store(actions, true, "action")
         memoryValues = try store(agentMemories, false, "memory")
         (observationShapes, actionShapes, memoryShapes) = (observations.map(\.0), actions.map(\.0), agentMemories.map(\.0))
-        rewardValues = SharedValue(try Tensor(zeros: [0, 0]), name: "session_pool.rewards")
-        isAliveValues = SharedValue(try Tensor(zeros: [0, 0], dtype: .bool), name: "session_pool.is_alive")
-        isTruncatedValues = SharedValue(try Tensor(zeros: [0, 0], dtype: .bool), name: "session_pool.is_truncated")
+        rewardValues = SharedValue(try Tensor(zeros: [0, 0]), name: "session_pool.rewards", resizable: true)
+        isAliveValues = SharedValue(try Tensor(zeros: [0, 0], dtype: .bool), name: "session_pool.is_alive", resizable: true)
+        isTruncatedValues = SharedValue(try Tensor(zeros: [0, 0], dtype: .bool), name: "session_pool.is_truncated", resizable: true)
         rng = RandomState(seed: rngSeed)
     }
 

@@ -181,6 +181,9 @@ final class Plan {
             guard t.dtype == s.dtype else {
                 throw AgentNetError.dtype("update of shared \(s.name ?? "value") \(s.dtype) with a value of dtype \(t.dtype)")
             }
+            guard s.resizable ? t.rank == s.rank : t.shape == s.tensor.shape else {
+                throw AgentNetError.shape("update of shared \(s.name ?? "value") \(formatShape(s.tensor.shape)) with a value of shape \(formatShape(t.shape))")
+            }
             if sharedSet.contains(ObjectIdentifier(t.storage)) || statics[expr] != nil {
                 let copy = try Tensor(zeros: t.shape, dtype: t.dtype)
                 let bytes = t.count * t.dtype.size

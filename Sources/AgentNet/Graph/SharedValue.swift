@@ -13,6 +13,9 @@ public final class SharedValue: @unchecked Sendable {
     public let dtype: DType
     /// Rank is fixed at creation, as in Theano; `set` may change the dimensions.
     public let rank: Int
+    /// Whether a compiled function's update may give the value another shape (of the same rank), as a replay
+    /// pool that grows needs; other values refuse such an update, so a wrong-shape optimizer step fails loudly.
+    public let resizable: Bool
     /// Creation order: the global order in which compiled functions lock shared values.
     public let id: Int
     /// Read and written only under `access`.
@@ -21,8 +24,9 @@ public final class SharedValue: @unchecked Sendable {
     private weak var currentNode: Node?
     private let nodeLock = Lock()
 
-    public init(_ value: Tensor, name: String? = nil) {
+    public init(_ value: Tensor, name: String? = nil, resizable: Bool = false) {
         tensor = value.copy()
+        self.resizable = resizable
         dtype = value.dtype
         rank = value.rank
         self.name = name
