@@ -124,6 +124,46 @@ def torch_rollout(seed=0):
     return tick, env
 
 
+#: Stable-Baselines3 zoo hyperparameters for DQN on CartPole-v1 (rl-baselines3-zoo, hyperparams/dqn.yml).
+ZOO_DQN = dict(total_timesteps=50_000, learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000,
+               gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128, exploration_fraction=0.16,
+               exploration_final_eps=0.04, net_arch=[256, 256])
+EVAL_EPISODES = 20
+
+
+def greedy_return(act, seed, episodes=EVAL_EPISODES):
+    """Mean return of ``act(observation) -> action`` over ``episodes`` Gymnasium CartPole-v1 episodes."""
+    env = gymnasium.make("CartPole-v1")
+    total = 0.0
+    for k in range(episodes):
+        obs, _ = env.reset(seed=10_000 + seed * 100 + k)
+        done = False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(act(obs))
+            total += reward
+            done = terminated or truncated
+    env.close()
+    return total / episodes
+
+
+def sb3_dqn(seed):
+    """Trains stable_baselines3.DQN at the zoo settings; returns (wall seconds, greedy mean return)."""
+    import torch
+    from stable_baselines3 import DQN
+    torch.set_num_threads(1)
+    z = ZOO_DQN
+    start = time.perf_counter()
+    model = DQN("MlpPolicy", gymnasium.make("CartPole-v1"), learning_rate=z["learning_rate"], batch_size=z["batch_size"],
+                buffer_size=z["buffer_size"], learning_starts=z["learning_starts"], gamma=z["gamma"],
+                target_update_interval=z["target_update_interval"], train_freq=z["train_freq"],
+                gradient_steps=z["gradient_steps"], exploration_fraction=z["exploration_fraction"],
+                exploration_final_eps=z["exploration_final_eps"], policy_kwargs=dict(net_arch=z["net_arch"]),
+                seed=seed, device="cpu", verbose=0)
+    model.learn(total_timesteps=z["total_timesteps"])
+    wall = time.perf_counter() - start
+    return wall, greedy_return(lambda o: int(model.predict(o, deterministic=True)[0]), seed)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ticks", type=int, default=16, help="ticks per engine call (default 16)")
