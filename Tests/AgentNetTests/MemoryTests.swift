@@ -36,7 +36,7 @@ import Testing
         let r = try CellTest.rollout(compiled([h, x1, x2], [cell]), initial: [CellRef.zeros(3, 4)]) { s, xs in
             [CellRef.rnn(P, prefix: "rnn", h: s[0], xs: xs)]
         }
-        #expect(r.diff < 1e-5 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
+        #expect(r.diff < 2e-6 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
     }
 
     @Test func rnnCellOptionsMatchTheReference() throws {
@@ -51,7 +51,7 @@ import Testing
             let values = [hv] + inputs.map { $0 === x1 ? xs[0] : xs[1] }
             let got = try oneTick(cell, values)[0]
             let want = CellRef.rnn(P, prefix: "rnn", h: CellRef.mat(hv), xs: values.dropFirst().map(CellRef.mat), f: f)
-            #expect(got.shape == [3, 4] && CellRef.maxDiff(got.scalars, want) < 1e-5, "variant \(k)")
+            #expect(got.shape == [3, 4] && CellRef.maxDiff(got.scalars, want) < 2e-6, "variant \(k)")
         }
         #expect(variants[1].0.bias == nil && variants[1].0.params.count == 2)
     }
@@ -64,7 +64,7 @@ import Testing
         let r = try CellTest.rollout(compiled([h, x1, x2], [cell]), initial: [CellRef.zeros(3, 4)]) { s, xs in
             [CellRef.gru(P, prefix: "gru", state: "h", h: s[0], inputs: [("x1", xs[0]), ("x2", xs[1])])]
         }
-        #expect(r.diff < 1e-5 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
+        #expect(r.diff < 2e-6 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
     }
 
     /// Without inputs the candidate's bias stays outside `r ⊙ (h U_c)` (the reference's formula with no inputs).
@@ -74,7 +74,7 @@ import Testing
         let r = try CellTest.rollout(compiled([h], [cell]), initial: [CellRef.mat(hv)], inputs: { _ in [] }) { s, _ in
             [CellRef.gru(P, prefix: "gru", state: "h", h: s[0], inputs: [])]
         }
-        #expect(r.diff < 1e-5 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
+        #expect(r.diff < 2e-6 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
     }
 
     @Test func gruCellNonlinearitiesBiasesAndUnitsMatchTheReference() throws {
@@ -84,14 +84,14 @@ import Testing
         let P = try CellTest.randomize(custom)
         let got = try oneTick(custom, [hv] + xs)[0]
         let inputs = [("x1", CellRef.mat(xs[0])), ("x2", CellRef.mat(xs[1]))]
-        #expect(CellRef.maxDiff(got.scalars, CellRef.gru(P, prefix: "gru", state: "h", h: CellRef.mat(hv), inputs: inputs, f: fs)) < 1e-5)
+        #expect(CellRef.maxDiff(got.scalars, CellRef.gru(P, prefix: "gru", state: "h", h: CellRef.mat(hv), inputs: inputs, f: fs)) < 2e-6)
         // no biases at all, or only on the update gate
         for biases in [[nil], [nil, ParamSpec.initializer(.constant(0)), nil]] as [[ParamSpec?]] {
             let cell = try GRUCell(prevState: h, inputs: [x1, x2], biasInit: biases, name: "gru")
             let P = try CellTest.randomize(cell, seed: 3)
             #expect(P.keys.filter { $0.contains(".b_") }.count == biases.compactMap { $0 }.count)
             let got = try oneTick(cell, [hv] + xs)[0]
-            #expect(CellRef.maxDiff(got.scalars, CellRef.gru(P, prefix: "gru", state: "h", h: CellRef.mat(hv), inputs: inputs)) < 1e-5)
+            #expect(CellRef.maxDiff(got.scalars, CellRef.gru(P, prefix: "gru", state: "h", h: CellRef.mat(hv), inputs: inputs)) < 2e-6)
         }
     }
 
@@ -134,7 +134,7 @@ import Testing
             let o = CellRef.lstm(P, prefix: "lstm", c: s[0], ctrls: [("h", s[1]), ("x1", xs[0]), ("x2", xs[1])])
             return [o.cell, o.out]
         }
-        #expect(r.diff < 2e-5 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
+        #expect(r.diff < 2e-6 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
     }
 
     @Test func lstmCellNonlinearitiesBiasesAndNoInputsMatchTheReference() throws {
@@ -153,7 +153,7 @@ import Testing
             let want = isCustom ? CellRef.lstm(P, prefix: "lstm", c: CellRef.mat(cv), ctrls: ctrls, f: fs)
                                 : CellRef.lstm(P, prefix: "lstm", c: CellRef.mat(cv), ctrls: ctrls)
             #expect(got.map(\.shape) == [[3, 4], [3, 4]])
-            #expect(CellRef.maxDiff(got[0].scalars, want.cell) < 1e-5 && CellRef.maxDiff(got[1].scalars, want.out) < 1e-5, "case \(k)")
+            #expect(CellRef.maxDiff(got[0].scalars, want.cell) < 2e-6 && CellRef.maxDiff(got[1].scalars, want.out) < 2e-6, "case \(k)")
         }
         #expect(noBias.biases.allSatisfy { $0 == nil } && noBias.params.count == 8 + 3)
     }
@@ -187,8 +187,8 @@ import Testing
         let vv = Check.random([3, 5], seed: 9)
         let got = try oneTick(gate, [vv, hv, xs[1]])
         let ctrls: [(name: String, x: CellMat)] = [("h", CellRef.mat(hv)), ("x2", CellRef.mat(xs[1]))]
-        #expect(CellRef.maxDiff(got[0].scalars, CellRef.gate(P, prefix: "g.", ctrls: ctrls, channel: "a", width: 3, f: .tanh)) < 1e-5)
-        #expect(CellRef.maxDiff(got[1].scalars, CellRef.gate(P, prefix: "g.", ctrls: ctrls, channel: "v", width: 5, f: .linear, layer: CellRef.mat(vv))) < 1e-5)
+        #expect(CellRef.maxDiff(got[0].scalars, CellRef.gate(P, prefix: "g.", ctrls: ctrls, channel: "a", width: 3, f: .tanh)) < 2e-6)
+        #expect(CellRef.maxDiff(got[1].scalars, CellRef.gate(P, prefix: "g.", ctrls: ctrls, channel: "v", width: 5, f: .linear, layer: CellRef.mat(vv))) < 2e-6)
         // the one-output layers by key
         let byKey = try compiled([v, h, x2], [gate["ga"], gate["gv"]])([vv, hv, xs[1]])
         #expect(byKey.map(\.scalars) == got.map(\.scalars))
@@ -214,7 +214,7 @@ import Testing
         let r = try CellTest.rollout(compiled([h, x2], [layer]), initial: [CellRef.zeros(3, 4)], inputs: { [CellTest.tickInputs($0)[1]] }) { s, xs in
             [CellRef.gruMemory(P, prefix: GRUMemoryLayer.defaultName, h: s[0], x: xs[0])]
         }
-        #expect(r.diff < 1e-5 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
+        #expect(r.diff < 2e-6 && r.scale > 0.3, "diff \(r.diff), scale \(r.scale)")
     }
 
     @Test func gruMemoryLayerGateNonlinearitiesMatchTheReference() throws {
@@ -222,7 +222,7 @@ import Testing
                                        updategate: Gate(nonlinearity: .sigmoid), hiddenUpdate: Gate(nonlinearity: .linear), gradClipping: 0, name: "m")
         let P = try CellTest.randomize(layer)
         let got = try oneTick(layer, [hv, xs[0]])[0]
-        #expect(CellRef.maxDiff(got.scalars, CellRef.gruMemory(P, prefix: "m", h: CellRef.mat(hv), x: CellRef.mat(xs[0]), f: [.tanh, .sigmoid, .linear])) < 1e-5)
+        #expect(CellRef.maxDiff(got.scalars, CellRef.gruMemory(P, prefix: "m", h: CellRef.mat(hv), x: CellRef.mat(xs[0]), f: [.tanh, .sigmoid, .linear])) < 2e-6)
     }
 
     // MARK: gradients against finite differences (inputs and every parameter)
@@ -231,25 +231,25 @@ import Testing
         let cell = try RNNCell(prevState: h, inputs: [x1, x2], name: "rnn")
         try CellTest.randomize(cell)
         let r = try CellTest.gradientError(cell, [Check.random([2, 4], seed: 7)] + CellTest.tickInputs(0, batch: 2))
-        #expect(r.error < 2e-3 && r.count == 8 + 10 + 12 + 16 + 4 + 20 + 24, "\(r)")
+        #expect(r.error < 5e-4 && r.count == 8 + 10 + 12 + 16 + 4 + 20 + 24, "\(r)")
     }
 
     @Test func gruCellGradients() throws {
         let cell = try GRUCell(prevState: h, inputs: [x1, x2], name: "gru")
         try CellTest.randomize(cell)
         let r = try CellTest.gradientError(cell, [Check.random([2, 4], seed: 7)] + CellTest.tickInputs(0, batch: 2))
-        #expect(r.error < 2e-3 && r.count == 30 + 3 * (16 + 4 + 20 + 24), "\(r)")
+        #expect(r.error < 5e-4 && r.count == 30 + 3 * (16 + 4 + 20 + 24), "\(r)")
         let bare = try GRUCell(prevState: h, name: "gru")
         try CellTest.randomize(bare, seed: 2)
         let b = try CellTest.gradientError(bare, [Check.random([2, 4], seed: 7)])
-        #expect(b.error < 2e-3 && b.count == 8 + 3 * (16 + 4), "\(b)")
+        #expect(b.error < 5e-4 && b.count == 8 + 3 * (16 + 4), "\(b)")
     }
 
     @Test(arguments: [true, false]) func lstmCellGradients(peepholes: Bool) throws {
         let lstm = try LSTMCell(prevCell: c, prevOut: h, inputs: [x1, x2], peepholes: peepholes, name: "lstm")
         try CellTest.randomize(lstm)
         let r = try CellTest.gradientError(lstm, [Check.random([2, 4], seed: 8), Check.random([2, 4], seed: 7)] + CellTest.tickInputs(0, batch: 2))
-        #expect(r.error < 2e-3 && r.count == 38 + 4 * (16 + 4 + 20 + 24) + (peepholes ? 12 : 0), "\(r)")
+        #expect(r.error < 5e-4 && r.count == 38 + 4 * (16 + 4 + 20 + 24) + (peepholes ? 12 : 0), "\(r)")
     }
 
     @Test func gateLayerGradients() throws {
@@ -257,14 +257,14 @@ import Testing
         let gate = try GateLayer(gateControllers: [h, x2], channels: [.units(3), .layer(v)], gateNonlinearities: [.tanh, .sigmoid], name: "g")
         try CellTest.randomize(gate)
         let r = try CellTest.gradientError(gate, [Check.random([2, 5], seed: 9), Check.random([2, 4], seed: 7), CellTest.tickInputs(0, batch: 2)[1]])
-        #expect(r.error < 2e-3 && r.count == 10 + 8 + 12 + (3 + 12 + 18) + (5 + 20 + 30), "\(r)")
+        #expect(r.error < 5e-4 && r.count == 10 + 8 + 12 + (3 + 12 + 18) + (5 + 20 + 30), "\(r)")
     }
 
     @Test func gruMemoryLayerGradients() throws {
         let layer = try GRUMemoryLayer(numUnits: 4, observationInput: x2, prevStateInput: h, gradClipping: 0)
         try CellTest.randomize(layer)
         let r = try CellTest.gradientError(layer, [Check.random([2, 4], seed: 7), CellTest.tickInputs(0, batch: 2)[1]])
-        #expect(r.error < 2e-3 && r.count == 8 + 12 + 3 * (24 + 16 + 4), "\(r)")
+        #expect(r.error < 5e-4 && r.count == 8 + 12 + 3 * (24 + 16 + 4), "\(r)")
     }
 
     // MARK: gradient clipping
@@ -498,7 +498,7 @@ private struct TorchCells {
         let step = try Function(inputs: [h.inputVar, x.inputVar], outputs: [getOutput(cell)])
         var state = try Tensor(zeros: [3, 4])
         for t in 0..<50 { state = try step([state, CellRef.tensor(fx.x(t))])[0] }
-        #expect(CellRef.maxDiff(state.scalars, torch) < 1e-5, "\(CellRef.maxDiff(state.scalars, torch))")
+        #expect(CellRef.maxDiff(state.scalars, torch) < 1e-6, "\(CellRef.maxDiff(state.scalars, torch))")
         #expect(CellRef.maxAbs(torch) > 0.3)
     }
 
@@ -525,7 +525,7 @@ private struct TorchCells {
         var states = [try Tensor(zeros: [3, 4]), try Tensor(zeros: [3, 4])]
         for t in 0..<50 { states = try step(states + [CellRef.tensor(fx.x(t))]) }
         let (dc, dh) = (CellRef.maxDiff(states[0].scalars, fx.mat("lstm_c")), CellRef.maxDiff(states[1].scalars, fx.mat("lstm_h")))
-        #expect(dc < 2e-5 && dh < 1e-5, "cell \(dc), output \(dh)")
+        #expect(dc < 1e-6 && dh < 1e-6, "cell \(dc), output \(dh)")
         #expect(CellRef.maxAbs(fx.mat("lstm_h")) > 0.3)
     }
 
@@ -551,7 +551,7 @@ private struct TorchCells {
                 for b in 0..<5 { for j in 0..<10 { worst = Swift.max(worst, Swift.abs(Double(got[(b * 25 + t) * 10 + j]) - state[b][j])) } }
                 scale = Swift.max(scale, CellRef.maxAbs(state))
             }
-            #expect(worst < 1e-6 * Swift.max(1, scale * 10) && scale > (weights == "random" ? 0.3 : 1e-4), "\(weights): \(worst), scale \(scale)")
+            #expect(worst < 1e-6 * scale && scale > (weights == "random" ? 0.3 : 1e-4), "\(weights): \(worst), scale \(scale)")
         }
     }
 
