@@ -15,9 +15,14 @@ from agentnet.memory import RNNCell
 from agentnet.resolver import EpsilonGreedyResolver
 
 
-@pytest.mark.parametrize("algo, n_steps", [(qlearning, 1), (sarsa, 1), (qlearning, 3)],
+# Adam's step and the number of parallel games per case: 1-step Q-learning bootstraps on max_a Q and, with Adam at
+# the step that suits SARSA and 3-step Q-learning (0.01), settles on ending at once (greedy reward 0); a smaller step
+# on a larger batch converges.
+@pytest.mark.parametrize("algo, n_steps, learning_rate, n_parallel_games",
+                         [(qlearning, 1, 5e-4, 100), (sarsa, 1, 0.01, 25), (qlearning, 3, 0.01, 25)],
                          ids=["qlearning-1", "sarsa-1", "qlearning-3"])
-def test_reasoning_value_based(algo, n_steps, n_parallel_games=25):
+def test_reasoning_value_based(algo, n_steps, learning_rate, n_parallel_games):
+    agentnet.init.set_rng(np.random.RandomState(0))
     env = BooleanReasoningEnvironment(seed=42)
     observation_layer = InputLayer((None,) + tuple(env.observation_shapes), name="observation_input")
     prev_state_layer = InputLayer([None, 64], name="prev_state_input")
@@ -37,7 +42,7 @@ def test_reasoning_value_based(algo, n_steps, n_parallel_games=25):
     error = algo.get_elementwise_objective(qvalues_seq, action_seq, rewards_seq, is_alive_seq, gamma_or_gammas=0.99,
                                            **kwargs)
     loss = error.sum(axis=1).mean()
-    train_fun = agentnet.function([], [loss], updates=updates.adam(loss, weights, learning_rate=0.01))
+    train_fun = agentnet.function([], [loss], updates=updates.adam(loss, weights, learning_rate=learning_rate))
     mean_session_reward = agentnet.function([], rewards_seq.sum(axis=1).mean())
 
     start, reached = time.time(), None
@@ -45,7 +50,7 @@ def test_reasoning_value_based(algo, n_steps, n_parallel_games=25):
         epsilon.set_value(np.float32(0.05 + 0.95 * np.exp(-epoch / 2500.)))
         env.generate_new_data_batch(n_parallel_games)
         train_fun()
-        if epoch % 50 == 0:
+        if epoch % 100 == 0:
             epsilon.set_value(np.float32(0))
             env.generate_new_data_batch(200)
             greedy = float(mean_session_reward())
