@@ -76,9 +76,9 @@ def test_update_fills_the_pool_and_replay_trains_on_it():
     pool = EnvPool(agent, short_cartpole, n_games=4, max_size=6, seed=2)
     pool.update(5)
     replay = pool.experience_replay
-    assert replay.pool_size == 4
+    assert len(replay) == 4
     pool.update(5, append=True)
-    assert replay.pool_size == 6                                   # max_size keeps the newest sessions
+    assert len(replay) == 6                                   # max_size keeps the newest sessions
     _, _, _, _, q = agent.get_sessions(replay, session_length=5, experience_replay=True)
     values = agentnet.function([], [q, replay.is_truncated])()
     assert values[0].shape == (6, 5, 2) and values[1].shape == (6, 5)
@@ -115,6 +115,6 @@ def test_atari_smoke():
     agent = Agent(obs, {}, q, EpsilonGreedyResolver(q, epsilon=0.5))
     pool = EnvPool(agent, make, n_games=2, seed=0)
     pool.update(6)
-    assert pool.experience_replay.pool_size == 2
+    assert len(pool.experience_replay) == 2
     frames = agentnet.function([], pool.experience_replay.observations[0])()
     assert frames.shape == (2, 6) + shape and 0 <= frames.min() and frames.max() <= 1

@@ -41,8 +41,10 @@ public enum AgentRegistry {
                                           initialEnvStates: initial(s, "initial_env_states"), initialObservations: initial(s, "initial_observations"),
                                           initialHidden: initial(s, "initial_hidden"), experienceReplay: s.bool("experience_replay", false),
                                           options: options(s))
-            let groups = [r.envStates, r.observations, r.memories, r.actions, r.policy]
-            return Result(groups.flatMap { $0 }, .object(["counts": counts(groups)]))
+            // Then the updates that carry state to the next call (a native env's memories): shared values, new values.
+            let groups: [[AnyObject]] = [r.envStates, r.observations, r.memories, r.actions, r.policy,
+                                         r.updates.map(\.0), r.updates.map(\.1)]
+            return Result(groups.flatMap { $0 }, .object(["counts": .array(groups.map { .number(Double($0.count)) })]))
         case "get_agent_reaction":
             let s = try spec(method, attrs, ["options"], resolve)
             let m = agent.agentStates.count

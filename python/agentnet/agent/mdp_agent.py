@@ -118,9 +118,11 @@ class MDPAgent:
         return set_all_param_values(self._layers(), values, **kwargs)
 
     def get_automatic_updates(self, recurrent=True):
-        """An empty OrderedDict: random generators (resolvers, dropout) advance inside compiled functions, so there
-        are no updates to collect (the seed needed them for ``theano.scan``)."""
-        return OrderedDict()
+        """The updates the last :meth:`get_sessions` needs a compiled function to apply: on a native environment,
+        the agent's memory of every sub-env (kept between calls, zeroed where a sub-env resets); otherwise an empty
+        OrderedDict (random generators advance inside compiled functions; the seed needed updates for
+        ``theano.scan``)."""
+        return OrderedDict(getattr(self, "_automatic_updates", ()))
 
     # MARK: one tick
 
@@ -268,7 +270,7 @@ class MDPAgent:
         unroll_scan : bool
             Accepted for compatibility; the graph is always unrolled.
         return_automatic_updates : bool
-            Append an (empty) OrderedDict of updates to the result.
+            Append the OrderedDict of updates the compiled function must apply (see :meth:`get_automatic_updates`).
         optimize_experience_replay : bool or None
             Deprecated alias of ``experience_replay``.
         **kwargs
@@ -320,12 +322,16 @@ class MDPAgent:
                 attrs["initial_observations"] = self._initial(
                     initial_observations, (self.observation_layers, self.observation_layers), "initial_observations", keep)
         handles, reply = _objects.agent_call(self._engine, "get_sessions", attrs, (), kwargs)
-        values = _objects.variables(handles)
         groups, at = [], 0
         for n in reply["counts"]:
-            groups.append(values[at:at + n])
+            groups.append(handles[at:at + n])
             at += n
-        env_states, observations, hidden, actions, policy = groups
+        env_states, observations, hidden, actions, policy, carried, carried_values = groups
+        env_states, observations, hidden, actions, policy = (
+            _objects.variables(g) for g in (env_states, observations, hidden, actions, policy))
+        # A native env keeps the agent's memory between calls: these updates store it (pass them to the function).
+        automatic = OrderedDict(zip(_objects.shared_variables(carried), _objects.variables(carried_values)))
+        self._automatic_updates = automatic
         if experience_replay and hasattr(environment, "observations"):
             observations = list(environment.observations)
         hidden = OrderedDict(zip(self.agent_states, hidden))
@@ -338,7 +344,7 @@ class MDPAgent:
         if self.single_policy:
             policy = policy[0]
         result = (env_states, observations, hidden, actions, policy)
-        return result + (OrderedDict(),) if return_automatic_updates else result
+        return result + (automatic,) if return_automatic_updates else result
 
     # MARK: recurrences
 
