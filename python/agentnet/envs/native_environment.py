@@ -8,7 +8,7 @@ The engine's ``NativeEnvironment`` (``Sources/AgentNet/Environment/NativeEnviron
 sessions step the env tick after tick inside the function (Gymnasium's NEXT_STEP autoreset with the EnvPool
 convention), continue its episodes on the next call, and keep the agent's memory of each sub-env between calls
 (zeroed on the tick a sub-env resets). Those memories are shared values the sessions return as updates, which the
-compiled function must apply.
+compiled function must apply. Resetting or stepping the env yourself leaves them as they are: set them to zeros then.
 """
 import ctypes
 
