@@ -2,7 +2,8 @@
 /// `MDPAgent.getSessions` plays it inside one compiled function (ARCHITECTURE §4; `MDPAgent+Native.swift`).
 ///
 /// It plays the part of the seed's EnvPool (reference §4.6): it holds the vector env, whose episodes continue
-/// across calls, and each agent's memory for every sub-env, which continues with them.
+/// across calls, and each agent's memory for every sub-env, which continues with them. Resetting or stepping the
+/// env outside the sessions does not touch that memory: zero the shared values of `Sessions.updates` then.
 ///
 /// - Observations: one, float32 `[batch = numEnvs, observationSize]`.
 /// - Actions: one, int32 `[batch]` for a Discrete env, float32 `[batch, width]` for a Box env.
