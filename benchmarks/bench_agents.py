@@ -12,6 +12,9 @@ Rollout: the agent is 4-64-64-2 (ReLU) with an EpsilonGreedyResolver (epsilon 0.
 The ceiling is the MLP's FLOPs per env step at the sgemm rate measured in the same run (1024 x 64 x 64 products):
 no implementation steps faster than its network evaluates.
 
+DQN: the demo's agent (``agentnet.demo.DQN``) and ``stable_baselines3.DQN`` at the rl-baselines3-zoo settings for
+CartPole-v1, trained for 50k steps per seed, then 20 greedy Gymnasium episodes each; wall time includes building.
+
 Every figure is at steady state (after a warm-up), 1 thread, with the CPU model, BLAS core and float mode printed.
 """
 import argparse
@@ -164,10 +167,39 @@ def sb3_dqn(seed):
     return wall, greedy_return(lambda o: int(model.predict(o, deterministic=True)[0]), seed)
 
 
+def engine_dqn(seed):
+    """The demo's DQN (agentnet.demo.DQN: the seed's pieces at the zoo settings) for the zoo's 50k steps; returns
+    (wall seconds, greedy mean return over the same Gymnasium episodes as SB3's)."""
+    from agentnet.demo import DQN
+    start = time.perf_counter()
+    dqn = DQN(seed=seed)
+    dqn.learn(ZOO_DQN["total_timesteps"])
+    wall = time.perf_counter() - start
+    dqn.epsilon.set_value(np.float32(0))
+    return wall, greedy_return(lambda o: int(np.asarray(dqn.react(np.asarray(o, np.float32)[None])).reshape(-1)[0]), seed)
+
+
+def dqn_table(seeds):
+    rows = []
+    for name, run in (("AgentNet (engine)", engine_dqn), ("Stable-Baselines3 DQN", sb3_dqn)):
+        results = [run(s) for s in seeds]
+        rows.append((name, results))
+    print(f"| DQN CartPole-v1, zoo settings, 50k steps, 1 thread | wall s per seed | greedy return (20 episodes) | solved (>= 475) |")
+    print("|---|---|---|---|")
+    for name, results in rows:
+        walls = ", ".join(f"{w:.1f}" for w, _ in results)
+        returns = ", ".join(f"{r:.0f}" for _, r in results)
+        solved = sum(r >= 475 for _, r in results)
+        print(f"| {name} | {walls} | {returns} | {solved}/{len(results)} |")
+    engine, sb3 = (np.mean([w for w, _ in r]) for _, r in rows)
+    print(f"wall-time ratio SB3 / engine: {sb3 / engine:.2f}x")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ticks", type=int, default=16, help="ticks per engine call (default 16)")
     parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per figure (default 2)")
+    parser.add_argument("--dqn-seeds", type=int, default=3, help="seeds of the DQN comparison (0 skips it)")
     args = parser.parse_args()
     print(header())
     gflops = sgemm_gflops()
@@ -183,6 +215,8 @@ def main():
     print(f"|---|---|---|---|")
     print(f"| engine, {args.ticks} ticks per call | {engine / 1e6:.2f} M | {engine / ceiling:.0%} | {engine / anchor:.2f}x |")
     print(f"| PyTorch + Gymnasium numpy vector env | {anchor / 1e6:.2f} M | {anchor / ceiling:.0%} | 1.00x |")
+    if args.dqn_seeds:
+        dqn_table(range(args.dqn_seeds))
 
 
 if __name__ == "__main__":

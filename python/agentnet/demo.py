@@ -21,7 +21,9 @@ import agentnet
 import agentnet.tensor as T
 from agentnet import objectives, updates
 from agentnet.agent import Agent
-from agentnet.envs import CartPoleEnv, CartPoleVectorEnv
+import gymnasium
+
+from agentnet.envs import CartPoleVectorEnv
 from agentnet.environment import SessionPoolEnvironment
 from agentnet.layers import DenseLayer, InputLayer
 from agentnet.learning import qlearning
@@ -107,10 +109,11 @@ class DQN:
         return float(np.mean(losses)) if losses else float("nan")
 
     def evaluate(self, episodes=20, seed=10_000):
-        """Mean return of the greedy policy over ``episodes`` CartPole-v1 episodes (the native single env)."""
+        """Mean return of the greedy policy over ``episodes`` CartPole-v1 episodes (the native env, as registered
+        with Gymnasium: episodes end at 500 steps)."""
         kept = self.epsilon.get_value()
         self.epsilon.set_value(np.float32(0))
-        env, total = CartPoleEnv(), 0.0
+        env, total = gymnasium.make("agentnet/CartPole-v1"), 0.0   # the native env, 500-step time limit
         try:
             for k in range(episodes):
                 obs, _ = env.reset(seed=seed + k)

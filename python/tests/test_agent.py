@@ -347,3 +347,25 @@ def test_errors_name_the_mismatch():
     mismatched = InputLayer((None, 5))
     with pytest.raises(agentnet.AgentNetError, match="memory"):
         Agent(agent.observation_layers, {rnn: mismatched}, q, res)
+
+
+def test_replay_of_an_agent_without_memory_matches_the_agent_tick_by_tick():
+    """Without memory the engine replays all ticks as one batch; the Q-values equal the one-tick agent's."""
+    from agentnet.layers import DenseLayer, InputLayer, get_output
+    from agentnet.resolver import EpsilonGreedyResolver
+    rng = np.random.default_rng(0)
+    obs = InputLayer((None, 3))
+    q = DenseLayer(DenseLayer(obs, 16), 4, nonlinearity=None)
+    agent = Agent(obs, {}, q, EpsilonGreedyResolver(q, epsilon=1.0))
+    recorded = rng.normal(size=(5, 7, 3)).astype(np.float32)
+    actions = rng.integers(0, 4, size=(5, 7)).astype(np.int32)
+    batch = SessionBatchEnvironment(recorded, [(3,)], actions)
+    _, _, hidden, replayed_actions, replayed_q = agent.get_sessions(batch, session_length=7, experience_replay=True)
+    assert hidden == OrderedDict()
+    got_q, got_actions = agentnet.function([], [replayed_q, replayed_actions])()
+    one_tick = agentnet.function([obs.input_var], get_output(q))
+    expected = np.stack([one_tick(recorded[:, t]) for t in range(7)], axis=1)
+    np.testing.assert_allclose(got_q, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(got_actions, actions)
+    with pytest.raises(agentnet.AgentNetError, match="7 ticks, session_length is 6"):
+        agent.get_sessions(batch, session_length=6, experience_replay=True)

@@ -124,6 +124,9 @@ extension MDPAgent {
                             experienceReplay: Bool = false, options: LayerOptions = LayerOptions()) throws -> Sessions {
         switch (env, experienceReplay) {
         case (.replay(let replay), true):
+            if case .zeros = initialHidden, let flat = try flatReplaySessions(replay, sessionLength: sessionLength, options: options) {
+                return flat
+            }
             let rec = try asReplayRecurrence(replay, sessionLength: sessionLength, initialHidden: initialHidden)
             let outs = try getOutput(try rec[agentStates.keys + actionLayers + policyEstimators], options: options)
             let (m, a) = (agentStates.count, actionLayers.count)

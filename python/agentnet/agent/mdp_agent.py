@@ -26,12 +26,30 @@ def _label(layer):
     return f"{type(layer).__name__} {name!r}" if name else type(layer).__name__
 
 
+def _playable(environment):
+    """A native vector env (``agentnet.envs``) is played through its :func:`agentnet.envs.native_environment`."""
+    if getattr(environment, "_env_handle", None) is None and getattr(getattr(environment, "unwrapped", environment),
+                                                                     "_batch", None) is not None:
+        from ..envs.native_environment import native_environment
+        return native_environment(environment)
+    return environment
+
+
 def _env_handle(environment):
     handle = getattr(environment, "_env_handle", None)
+    if isinstance(handle, int):
+        return _Borrowed(handle)
     if handle is None:
         raise TypeError(f"get_sessions: environment must be a BaseEnvironment, SessionPoolEnvironment or "
                         f"SessionBatchEnvironment, got {type(environment).__name__}")
     return handle
+
+
+class _Borrowed:
+    """An engine handle owned by someone else (e.g. a NativeEnvironment), passed by number."""
+
+    def __init__(self, handle):
+        self.handle = handle
 
 
 class MDPAgent:
@@ -298,6 +316,7 @@ class MDPAgent:
         """
         if optimize_experience_replay is not None:
             experience_replay = optimize_experience_replay
+        environment = _playable(environment)
         handle = _env_handle(environment)
         keep = []
         attrs = {"environment": handle.handle, "experience_replay": bool(experience_replay),
