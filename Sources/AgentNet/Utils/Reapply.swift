@@ -6,13 +6,15 @@
 /// `ReapplyLayer` is a multi-output layer fed by the replacement layers; its outputs are the given layers' outputs
 /// with each replaced layer standing for its replacement's output. Nothing is copied: the parameters are the
 /// original's, so training either application trains both.
-public final class ReapplyLayer: Layer, MultiOutputLayer {
+public final class ReapplyLayer: Layer, MultiOutputLayer, LayerWithFacts {
     /// The layers applied again, one output each.
     public let targets: [Layer]
     /// The layers whose outputs are replaced, in the order of the incoming (replacement) layers.
     public let replaced: [Layer]
     public let outputShapes: [[Int?]]
     public let outputDTypes: [DType]
+    /// Where each parameter comes from: a layer of the re-evaluated part and its index there.
+    public private(set) var paramSources: [(layer: Layer, index: Int)] = []
 
     /// `layers` re-evaluated with `replacements[old]` standing for each `old` layer. The output shapes and dtypes
     /// are the given layers' own (the seed's default: the replacements are assumed to fit).
@@ -39,7 +41,10 @@ public final class ReapplyLayer: Layer, MultiOutputLayer {
         let stop = Set(replaced.map(ObjectIdentifier.init))
         var params = Set<Node>()
         for l in getAllLayers(layers, treatAsInput: replaced) where !stop.contains(ObjectIdentifier(l)) {
-            for p in l.params where params.insert(p.node).inserted { appendParam(p) }
+            for (i, p) in l.params.enumerated() where params.insert(p.node).inserted {
+                appendParam(p)
+                paramSources.append((l, i))
+            }
         }
     }
 
@@ -58,6 +63,11 @@ public final class ReapplyLayer: Layer, MultiOutputLayer {
     }
 
     public override var attributes: [String] { ["\(targets.count) layers", "\(replaced.count) replaced"] }
+
+    /// For the Python binding: `param_sources`, the host key of each parameter's layer and its index there.
+    public var facts: [String: JSON] {
+        ["param_sources": .array(paramSources.map { .array([.number(Double($0.layer.hostKey)), .number(Double($0.index))]) })]
+    }
 }
 
 /// `layer` applied again with the replacements (a one-output layer).
