@@ -297,3 +297,32 @@ def test_misuse_is_a_clear_error():
         reapply(l_d3, {l_in: "x"})
     with pytest.raises(TypeError, match="layers must be"):
         reapply(3, {l_in: l_in})
+
+
+def test_copies_target_networks_and_reapplied_layers_free_their_engine_objects():
+    import ctypes
+    import gc
+    from agentnet._lib import lib
+    from agentnet.target_network import TargetNetwork
+
+    def live():
+        gc.collect()
+        n = ctypes.c_int64()
+        lib.agn_live_handles(ctypes.byref(n))
+        return n.value
+
+    def make():
+        l_in = InputLayer([None, 4])
+        out = DenseLayer(DenseLayer(l_in, 3, name="d"), 2, name="e")
+        target = TargetNetwork(out)
+        target.load_weights(0.5)
+        target.get_updates(0.3)
+        clone_network(out, share_inputs=False, name_prefix="x.")
+        reapply(out, {l_in: InputLayer([None, 4])})
+        agentnet.function([l_in.input_var], get_output(target.output_layers))(np.zeros((2, 4), np.float32))
+
+    make()
+    base = live()
+    for _ in range(3):
+        make()
+    assert live() == base
