@@ -68,13 +68,13 @@ def clone_network(original_network, bottom_layers=None, share_params=False, shar
     """
     if isinstance(original_network, dict):
         items = check_ordered_dict(original_network)
-        clones = clone_layers(list(items.values()), bottom_layers, share_params, share_inputs, name_prefix)
+        clones = _clone_layers(list(items.values()), bottom_layers, share_params, share_inputs, name_prefix)
         return type(original_network)(zip(items.keys(), clones)) if type(original_network) in (dict, OrderedDict) \
             else OrderedDict(zip(items.keys(), clones))
     if isinstance(original_network, (list, tuple)):
-        clones = clone_layers(list(original_network), bottom_layers, share_params, share_inputs, name_prefix)
+        clones = _clone_layers(list(original_network), bottom_layers, share_params, share_inputs, name_prefix)
         return type(original_network)(clones) if type(original_network) in (list, tuple) else list(clones)
-    return clone_layers([original_network], bottom_layers, share_params, share_inputs, name_prefix)[0]
+    return _clone_layers([original_network], bottom_layers, share_params, share_inputs, name_prefix)[0]
 
 
 def _check_layers(layers):
@@ -153,7 +153,7 @@ def _param_copy(engine, index):
     return SharedVariable._adopt(h.value)
 
 
-def clone_layers(layers, bottom_layers=None, share_params=False, share_inputs=True, name_prefix=None):
+def _clone_layers(layers, bottom_layers=None, share_params=False, share_inputs=True, name_prefix=None):
     """:func:`clone_network` for a list of layers: the list of their copies."""
     _check_layers(layers)
     if name_prefix is not None and not isinstance(name_prefix, str):
