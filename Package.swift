@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "AgentNetC", dependencies: ["AgentNet"], swiftSettings: optimize),
         // MARK: Tests
         .target(name: "AgentNetTestSupport", dependencies: ["AgentNet"], path: "Tests/AgentNetTestSupport"),
-        .testTarget(name: "AgentNetTests", dependencies: ["AgentNet", "AgentNetC", "AgentNetTestSupport"]),
+        // Fixtures/ holds data the tests read from the source tree by path (`#filePath`), so no resource bundle (and
+        // no Foundation) is needed.
+        .testTarget(name: "AgentNetTests", dependencies: ["AgentNet", "AgentNetC", "AgentNetTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -68,6 +68,10 @@ int32_t agn_function_create(const agn_handle *inputs, int64_t n_inputs, const ag
                             int32_t check_finite, agn_handle *out);
 /* desc = [n_in, n_out, then per buffer: data pointer, dtype, ndim, dims...]; inputs first, then outputs. */
 int32_t agn_function_call(agn_handle function, const int64_t *desc, int64_t desc_len);
+/* Runs the function `times` times (1..2^31-1) in one call, each run applying its updates before the next, and writes
+ * the outputs of the last run; desc as above. Output buffers are checked before the first run. If run k fails, the
+ * updates of the runs before it stay applied. */
+int32_t agn_function_call_repeat(agn_handle function, int64_t times, const int64_t *desc, int64_t desc_len);
 /* desc as above with n_out = 0; writes each output's dtype, ndim and 8 dims. */
 int32_t agn_function_output_info(agn_handle function, const int64_t *desc, int64_t desc_len, int32_t *dtypes,
                                  int32_t *ndims, int64_t *dims);
@@ -276,6 +280,49 @@ int32_t agn_env_render(agn_handle env, int64_t first, int64_t count, uint8_t *ou
  * attributes_json: "{}" or NULL. Every call of a function steps the env; its env nodes must form one chain. */
 int32_t agn_env_node_create(agn_handle env, const char *kind, const char *attributes_json, const agn_handle *inputs,
                             int64_t n_inputs, agn_handle *out, int64_t n_out);
+
+/* Agents and graph environments (agentnet.agent.MDPAgent, agentnet.environment). Creation by JSON attributes whose
+ * layers, environments and expressions are handles; methods by name with input expressions. A call writes its
+ * result handles to outs (they must fit out_cap; *n_out gets their number) and a JSON reply (null if none) to
+ * reply_json, valid until the thread's next string result.
+ * Agent: {"observation_layers": [layer...], "agent_states": [[new, prev]...], "policy_estimators": [...],
+ * "action_layers": [...]}. Methods: "get_sessions" {"environment": env handle, "session_length", "batch_size" (or
+ * "batch_size_var": node), "initial_env_states"/"initial_observations"/"initial_hidden": "zeros" | {"list": [layer
+ * or null...]} | [[layer, layer or null]...], "experience_replay", "options": get_output flags} -> env states,
+ * observations, memories, actions, policy sequences, reply {"counts": [5]}; "get_agent_reaction" {"options"},
+ * inputs = previous memories then observations -> actions, new memories, policy then actions, reply {"counts": [3]};
+ * "zeros_like_memory" {"batch_size"} -> one shared value per memory. */
+int32_t agn_agent_create(const char *attributes_json, agn_handle *out);
+int32_t agn_agent_call(agn_handle agent, const char *method, const char *attributes_json, const agn_handle *inputs,
+                       int64_t n_inputs, agn_handle *outs, int64_t out_cap, int64_t *n_out, const char **reply_json);
+/* kind: "HostEnvironment" {"host_key", "label", "state_shapes", "observation_shapes", "action_shapes", "*_dtypes"}
+ * (a host-language BaseEnvironment asked through the build-time callback, request 1, inputs previous states then
+ * actions, reply new states then observations), "BooleanReasoningEnvironment" {"seed", "batch_size"},
+ * "SessionPoolEnvironment" {"observations"/"actions"/"agent_memories": [{"shape": [...], "dtype"}...], "rng_seed"},
+ * "SessionBatchEnvironment" {"inputs": names, "single_observation_shapes", "single_action_shapes"}. Session inputs
+ * are named by "inputs", one name per input: "observation", "action", "rewards", "is_alive", "is_truncated",
+ * "prev_memory". Methods: "describe", "get_action_results" (any graph env); "generate_new_data_batch",
+ * "set_data_batch", "get_reward_sequences", "get_whether_alive", "joint_data" (BooleanReasoning); "load_sessions",
+ * "append_sessions" (inputs evaluated, "max_pool_size"), "get_session_updates" ({"append", "max_pool_size"} ->
+ * new values, reply {"targets": [index into "values"]}), "select_session_batch", "sample_session_batch"
+ * {"max_n_samples", "replace"} -> a SessionBatchEnvironment, "pool_size", "values" (pool); "sequences" (replay). */
+int32_t agn_mdp_env_create(const char *kind, const char *attributes_json, const agn_handle *inputs, int64_t n_inputs,
+                           agn_handle *out);
+int32_t agn_mdp_env_call(agn_handle env, const char *method, const char *attributes_json, const agn_handle *inputs,
+                         int64_t n_inputs, agn_handle *outs, int64_t out_cap, int64_t *n_out, const char **reply_json);
+/* Agents on native environments. agn_native_environment_create: the native env (agn_env_create, next-step
+ * autoreset) as a BaseEnvironment an agent plays inside a compiled function; it keeps the agent's memory of each
+ * sub-env between calls, so make one per env. agn_native_sessions: MDPAgent(observation_layers,
+ * {memory_layers[i]: prev_memory_layers[i]}, policy_layers, action_layers).get_sessions(native_env, session_length,
+ * options_json); out (capacity out_cap, count in n_out) = {rewards float32 [batch, tick], is_alive bool, is_truncated
+ * bool, observations..., memories..., actions..., policy...} as node handles, then per memory {shared value, new
+ * value node}: the updates the function must apply so the next call continues the memory. */
+int32_t agn_native_environment_create(agn_handle env, agn_handle *out);
+int32_t agn_native_sessions(agn_handle native_env, const agn_handle *observation_layers, int64_t n_observations,
+                            const agn_handle *memory_layers, const agn_handle *prev_memory_layers, int64_t n_memories,
+                            const agn_handle *policy_layers, int64_t n_policy, const agn_handle *action_layers,
+                            int64_t n_actions, int64_t session_length, const char *options_json, agn_handle *out,
+                            int64_t out_cap, int64_t *n_out);
 
 #ifdef __cplusplus
 }

@@ -181,19 +181,48 @@ public func agn_function_create(_ inputs: UnsafePointer<Int64>?, _ nIn: Int64, _
 /// Output buffers must have the shapes `agn_function_output_info` reports; otherwise AGN_E_OUTPUT_SHAPE.
 @_cdecl("agn_function_call")
 public func agn_function_call(_ fn: Int64, _ desc: UnsafePointer<Int64>?, _ len: Int64) -> Int32 {
+    guarded { try callFunction(fn, times: 1, desc, len) }
+}
+
+/// Runs a function `times` times in one engine call (each run applies its updates before the next) and writes
+/// the outputs of the last run, `desc` as in `agn_function_call`. The output buffers are checked before the first
+/// run; if an update changes an output's shape on the way, the last outputs are lost (AGN_E_OUTPUT_SHAPE) and the
+/// runs' updates stay applied.
+@_cdecl("agn_function_call_repeat")
+public func agn_function_call_repeat(_ fn: Int64, _ times: Int64, _ desc: UnsafePointer<Int64>?, _ len: Int64) -> Int32 {
     guarded {
-        let f = try Handles.get(fn, as: Function.self, "compiled function")
-        let call = try CallDescriptor(desc, len)
-        let outs = call.outputs
-        guard outs.count == f.outputs.count else {
-            throw AgentNetError(.invalidArgument, "\(outs.count) output buffers for \(f.outputs.count) outputs")
+        guard times >= 1, times <= Int64(Int32.max) else {
+            throw AgentNetError(.invalidArgument, "times must be in 1...\(Int32.max), got \(times)")
         }
-        try f.run(arguments: call.inputs.map { ($0.pointer ?? emptyBuffer, $0.dtype, $0.shape) }) { i, t in
-            guard outs[i].dtype == t.dtype, outs[i].shape == t.shape else {
-                throw AgentNetError(.outputShape, "output \(i) is \(formatShape(t.shape)) \(t.dtype), buffer is \(formatShape(outs[i].shape)) \(outs[i].dtype)")
-            }
-            writeBytes(outs[i].pointer, from: t.storage.raw, outs[i].byteCount)
+        try callFunction(fn, times: Int(times), desc, len)
+    }
+}
+
+/// The body of both call exports.
+func callFunction(_ fn: Int64, times: Int, _ desc: UnsafePointer<Int64>?, _ len: Int64) throws {
+    let f = try Handles.get(fn, as: Function.self, "compiled function")
+    let call = try CallDescriptor(desc, len)
+    let outs = call.outputs
+    guard outs.count == f.outputs.count else {
+        throw AgentNetError(.invalidArgument, "\(outs.count) output buffers for \(f.outputs.count) outputs")
+    }
+    let arguments = call.inputs.map { ($0.pointer ?? emptyBuffer, $0.dtype, $0.shape) }
+    func fits(_ i: Int, _ shape: [Int], _ dtype: DType) throws {
+        guard outs[i].dtype == dtype, outs[i].shape == shape else {
+            throw AgentNetError(.outputShape, "output \(i) is \(formatShape(shape)) \(dtype), buffer is \(formatShape(outs[i].shape)) \(outs[i].dtype)"
+                                + (times > 1 ? " after \(times) runs" : ""))
         }
+    }
+    if times > 1 {  // fail before the first run rather than after the last
+        guard arguments.count == f.inputs.count else {
+            throw AgentNetError(.invalidArgument, "expected \(f.inputs.count) inputs, got \(arguments.count)")
+        }
+        for (i, a) in arguments.enumerated() { try f.check(i, dtype: a.1, shape: a.2) }
+        for (i, (shape, dtype)) in try f.outputShapes(for: arguments.map(\.2)).enumerated() { try fits(i, shape, dtype) }
+    }
+    try f.run(arguments: arguments, times: times) { i, t in
+        try fits(i, t.shape, t.dtype)
+        writeBytes(outs[i].pointer, from: t.storage.raw, outs[i].byteCount)
     }
 }
 

@@ -144,12 +144,15 @@ import Testing
         #expect(Acrobot.wrap(-10.0) == -10.0 + 2 * Double.pi + 2 * Double.pi)
     }
 
+    /// The counter is process-wide and other suites allocate and free in parallel, so the tensor is large (64 MiB)
+    /// against a slack (8 MiB) for what they do meanwhile.
     @Test func memoryInUseGoesBackDownWhenTensorsAreFreed() throws {
+        let slack = 8 << 20
         let before = MemoryLimit.inUse
         do {
-            let t = try Tensor(zeros: [1 << 18])
-            #expect(MemoryLimit.inUse >= before + t.count * 4)
+            let t = try Tensor(zeros: [1 << 24])
+            #expect(MemoryLimit.inUse >= before + t.count * 4 - slack)
         }
-        #expect(MemoryLimit.inUse <= before + 64)
+        #expect(MemoryLimit.inUse <= before + slack)
     }
 }

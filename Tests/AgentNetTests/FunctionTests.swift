@@ -112,6 +112,30 @@ import Glibc
         #expect(second[1].scalars == [2, 3])
     }
 
+    @Test func runningTimesInOneCallIsThatManyCallsReturningTheLastOutputs() throws {
+        let x = Node.input("x", shape: [2])
+        let w = SharedValue(Check.floats([1, 2]), name: "w"), twin = SharedValue(Check.floats([1, 2]), name: "twin")
+        let f = try Function(inputs: [x], outputs: [try T.mul(w.node, x)], updates: [(w, try T.add(w.node, x))])
+        let g = try Function(inputs: [x], outputs: [try T.mul(twin.node, x)], updates: [(twin, try T.add(twin.node, x))])
+        let arg = Check.floats([1, 10])
+        var separate: [Tensor] = []
+        for _ in 0..<4 { separate = try g([arg]) }
+        #expect(try f([arg], times: 4)[0].scalars == separate[0].scalars)  // [4, 320]: the fourth run, before its update
+        #expect(w.value.scalars == twin.value.scalars)
+        #expect(w.value.scalars == [5, 42])
+        #expect(Check.error { try f([arg], times: 0) }?.kind == .invalidArgument)
+        #expect(w.value.scalars == [5, 42])
+    }
+
+    @Test func repeatedRunsFollowASharedValueThatGrows() throws {
+        // Each run appends to a resizable value, which invalidates the plan; the next run compiles anew.
+        let pool = SharedValue(try Tensor(zeros: [1]), name: "pool", resizable: true)
+        let f = try Function(inputs: [], outputs: [try T.sum(T.add(pool.node, 1))],
+                             updates: [(pool, try T.concatenate([pool.node, Node.constant(Check.floats([2]))]))])
+        #expect(try f([], times: 3)[0].scalars == [1 + 3 + 3])  // the third run sees [0, 2, 2]
+        #expect(pool.value.scalars == [0, 2, 2, 2])
+    }
+
     @Test func updatesReadOldValuesOfEveryShared() throws {
         let a = SharedValue(Check.floats([1]), name: "a"), b = SharedValue(Check.floats([2]), name: "b")
         let f = try Function(inputs: [], outputs: [], updates: [(a, b.node), (b, try T.add(a.node, b.node))])

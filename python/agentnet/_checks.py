@@ -12,13 +12,15 @@ INT64_MAX = 2**63 - 1
 MAX_RANK = 8
 
 
-def as_int(value, name, minimum=None, maximum=INT64_MAX):
+def as_int(value, name, minimum=None, maximum=INT64_MAX, allow_bool=True):
     """``value`` as a Python int: integers (and numpy integers) only, in ``[minimum, maximum]``.
 
     Floats such as 1.5 are a TypeError, as in numpy (``'float' object cannot be interpreted as an integer``),
-    rather than being truncated.
+    rather than being truncated. ``allow_bool=False`` also refuses True/False (for counts and sizes, where a bool
+    is a mistake rather than 1 or 0).
     """
-    if isinstance(value, (float, np.floating)) or isinstance(value, (str, bytes)) or value is None:
+    if (isinstance(value, (float, np.floating)) or isinstance(value, (str, bytes)) or value is None
+            or (not allow_bool and isinstance(value, (bool, np.bool_)))):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     try:
         v = operator.index(value)

@@ -6,15 +6,18 @@ import threading
 import numpy as np
 
 from . import _lib
+from ._checks import as_int
 from ._core import CODES, DTYPES, SharedVariable, Variable, c_i32p, c_i64p, constant, handles, node
 from ._lib import check, lib
 
 _lib.declare("agn_function_create", c_i64p, ctypes.c_int64, c_i64p, ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64,
              ctypes.c_int32, c_i64p)
 _lib.declare("agn_function_call", ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
+_lib.declare("agn_function_call_repeat", ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
 _lib.declare("agn_function_output_info", ctypes.c_int64, c_i64p, ctypes.c_int64, c_i32p, c_i32p, c_i64p)
 
 _call = lib.agn_function_call
+_call_repeat = lib.agn_function_call_repeat
 
 
 def _as_variable(x, dtype=None):
@@ -121,21 +124,29 @@ class Function:
         self._templates[key] = template
         return template
 
-    def __call__(self, *args):
+    def _arrays(self, args):
         if len(args) != len(self.inputs):
             names = ", ".join(self._input_names)
             raise TypeError(f"function expects {len(self.inputs)} inputs ({names}), got {len(args)}")
-        arrays = [self._convert(i, a) for i, a in enumerate(args)]
+        return [self._convert(i, a) for i, a in enumerate(args)]
+
+    def _filled(self, arrays, key):
+        """Output arrays and the call descriptor for them: only pointers change between calls of one shape, so
+        they are filled into a copy of the cached descriptor (the Python side holds the GIL, so the less it does,
+        the better threads overlap in the engine)."""
+        info, template, slots = self._templates.get(key) or self._template(arrays, key)
+        outs = [np.empty(shape, dtype) for shape, dtype in info]
+        d = template.copy()
+        for slot, a in zip(slots, arrays + outs):
+            if a.size:
+                d[slot] = a.ctypes.data
+        return outs, d
+
+    def __call__(self, *args):
+        arrays = self._arrays(args)
         key = tuple(a.shape for a in arrays)
         for attempt in range(2):
-            # Only pointers change between calls of one shape: fill them into a copy of the cached descriptor
-            # (the Python side holds the GIL, so the less it does, the better threads overlap in the engine).
-            info, template, slots = self._templates.get(key) or self._template(arrays, key)
-            outs = [np.empty(shape, dtype) for shape, dtype in info]
-            d = template.copy()
-            for slot, a in zip(slots, arrays + outs):
-                if a.size:
-                    d[slot] = a.ctypes.data
+            outs, d = self._filled(arrays, key)
             status = _call(self.handle, d.ctypes.data, len(d))
             if status == _lib.E_OUTPUT_SHAPE and attempt == 0:
                 # A shared value changed shape since the output shapes were cached.
@@ -144,6 +155,35 @@ class Function:
                 continue
             check(status)
             break
+        return outs[0] if self._single else outs
+
+    def repeat(self, times, *args):
+        """Runs the function ``times`` times in one engine call and returns the outputs of the last run.
+
+        Each run applies its updates before the next starts, exactly as ``times`` calls would (a training step
+        repeated, a rollout on a native env continued), but the arguments cross into the engine once.
+
+        Parameters
+        ----------
+        times : int
+            Number of runs, 1 to 2**31 - 1.
+        *args : array_like
+            The inputs, as for a call (the same values for every run).
+
+        Returns
+        -------
+        ndarray or list of ndarray
+            The outputs of the last run. If a run fails, the updates of the runs before it stay applied.
+        """
+        times = as_int(times, "times", 1, 2**31 - 1)
+        arrays = self._arrays(args)
+        key = tuple(a.shape for a in arrays)
+        # Fresh output shapes: the engine checks the buffers before the first run, so a shape that changes on the
+        # way (a growing replay pool) is the only output-shape error left, and then the runs have happened.
+        self._info.pop(key, None)
+        self._templates.pop(key, None)
+        outs, d = self._filled(arrays, key)
+        check(_call_repeat(self.handle, times, d.ctypes.data, len(d)))
         return outs[0] if self._single else outs
 
     def __repr__(self):

@@ -1,65 +1,169 @@
-"""``python -m agentnet.demo``: trains a small network with the engine and prints progress.
+"""``python -m agentnet.demo``: a DQN agent learns CartPole-v1, built from the seed's pieces.
 
-A two-layer MLP learns to classify points of two interleaved spirals, with softmax cross-entropy and Adam
-written directly in ``agentnet.tensor`` ops; one compiled call does forward, backward and the update.
+Every piece is AgentNet's own: a one-tick agent (``Agent``: observation -> 256-256 MLP Q-values ->
+``EpsilonGreedyResolver``), the native vector CartPole stepped inside a compiled function (``agent.get_sessions``
+on it plays ``ticks`` ticks in every sub-env in one engine call and appends them to a ``SessionPoolEnvironment``),
+experience replay (``sample_session_batch`` + ``get_sessions(..., experience_replay=True)``), Q-learning against a
+``TargetNetwork`` with the Huber loss, and Adam. The hyperparameters are Stable-Baselines3 zoo's for DQN on
+CartPole-v1 (``ZOO``): a gradient step replays 64 transitions (``batch_sessions`` sessions of ``ticks`` ticks), 128
+gradient steps follow every 256 env steps, the target is copied before each burst, epsilon falls from 1 to 0.04
+over the first 16% of the steps.
+
+The demo trains until the greedy policy averages at least 475 over 20 episodes (checked every ``eval_every`` env
+steps) and prints the wall time and the number of env steps.
 """
+import argparse
 import time
 
 import numpy as np
 
 import agentnet
 import agentnet.tensor as T
+from agentnet import objectives, updates
+from agentnet.agent import Agent
+import gymnasium
+
+from agentnet.envs import CartPoleVectorEnv
+from agentnet.environment import SessionPoolEnvironment
+from agentnet.layers import DenseLayer, InputLayer
+from agentnet.learning import qlearning
+from agentnet.resolver import EpsilonGreedyResolver, GreedyResolver
+from agentnet.target_network import TargetNetwork
+
+#: Stable-Baselines3 zoo (hyperparams/dqn.yml, CartPole-v1).
+ZOO = dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000, gamma=0.99,
+           train_freq=256, gradient_steps=128, exploration_fraction=0.16, exploration_final_eps=0.04,
+           net_arch=(256, 256), total_timesteps=50_000)
 
 
-def spirals(n, rng):
-    t = rng.uniform(0.25, 3.0, n) * np.pi
-    label = rng.integers(0, 2, n)
-    r = t / (3 * np.pi)
-    angle = t + np.pi * label
-    x = np.stack([r * np.cos(angle), r * np.sin(angle)], 1) + rng.normal(0, 0.02, (n, 2))
-    return x.astype(np.float32), label.astype(np.int32)
+class DQN:
+    """The agent, its replay pool and two compiled functions: ``play`` (``ticks`` ticks in ``n_envs`` native
+    CartPoles, appended to the pool) and ``train`` (one gradient step on a replayed batch).
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the weights, the env (sub-env i gets seed + i), the resolver and the replay sampler.
+    n_envs, ticks : int
+        One ``play`` call is ``n_envs * ticks`` env steps (default 8 x 32 = 256, the zoo's train_freq).
+    """
+
+    def __init__(self, seed=0, n_envs=8, ticks=32, settings=ZOO):
+        self.settings, self.n_envs, self.ticks = settings, n_envs, ticks
+        agentnet.init.set_rng(np.random.RandomState(seed))
+        self.env = CartPoleVectorEnv(num_envs=n_envs)
+        self.env.reset(seed=seed)
+        obs = InputLayer((None, 4), name="observation")
+        h = obs
+        for i, units in enumerate(settings["net_arch"]):
+            h = DenseLayer(h, units, name=f"hidden{i}")
+        self.qvalues = DenseLayer(h, 2, nonlinearity=None, name="qvalues")
+        self.epsilon = agentnet.shared(np.float32(1.0), name="epsilon")
+        resolver = EpsilonGreedyResolver(self.qvalues, epsilon=self.epsilon, seed=seed)
+        self.agent = Agent(obs, {}, self.qvalues, resolver)
+
+        # Acting: ticks x n_envs env steps inside one call, stored in the pool.
+        (rewards, alive, truncated), observations, _, actions, _ = self.agent.get_sessions(self.env, session_length=ticks)
+        self.pool = SessionPoolEnvironment(observations=obs, actions=resolver, agent_memories=[], rng_seed=seed)
+        store = self.pool.get_session_updates([observations], [actions], rewards, alive, is_truncated=truncated,
+                                              append=True, max_pool_size=max(1, settings["buffer_size"] // ticks))
+        self.play = agentnet.function([], T.sum(rewards), updates=store)
+
+        # Learning: replay sampled sessions through the agent and through the target network.
+        sessions = max(1, settings["batch_size"] // ticks)
+        replay = self.pool.sample_session_batch(sessions, replace=True)
+        _, _, _, _, q = self.agent.get_sessions(replay, session_length=ticks, experience_replay=True)
+        self.target = TargetNetwork(self.qvalues)
+        target_agent = Agent(obs, {}, self.target.output_layers, GreedyResolver(self.target.output_layers))
+        _, _, _, _, q_target = target_agent.get_sessions(replay, session_length=ticks, experience_replay=True)
+        elementwise = qlearning.get_elementwise_objective(
+            q, replay.actions[0], replay.rewards, replay.is_alive, qvalues_target=q_target,
+            gamma_or_gammas=settings["gamma"], is_truncated=replay.is_truncated, loss_function=objectives.huber_loss)
+        mask = T.cast(replay.is_alive, "float32")
+        loss = T.sum(elementwise * mask) / T.maximum(T.sum(mask), 1)
+        params = self.agent.get_all_params(trainable=True)
+        self.train = agentnet.function([], loss, updates=updates.adam(loss, params, learning_rate=settings["learning_rate"]))
+        self.react = self.agent.get_react_function()
+        self.steps = 0
+
+    def exploration(self):
+        s = self.settings
+        end = s["exploration_fraction"] * s["total_timesteps"]
+        return float(max(s["exploration_final_eps"], 1 + (s["exploration_final_eps"] - 1) * self.steps / end))
+
+    def learn(self, env_steps):
+        """Plays ``env_steps`` more env steps, training as the zoo settings say; returns the mean loss (or nan)."""
+        losses = []
+        s = self.settings
+        bursts = max(1, s["train_freq"] // (self.n_envs * self.ticks))
+        target = self.steps + env_steps
+        while self.steps < target:
+            self.epsilon.set_value(np.float32(self.exploration()))
+            for _ in range(bursts):
+                self.play()
+                self.steps += self.n_envs * self.ticks
+            if self.steps >= s["learning_starts"]:
+                self.target.load_weights()
+                for _ in range(s["gradient_steps"] * bursts):
+                    losses.append(float(self.train()))
+        return float(np.mean(losses)) if losses else float("nan")
+
+    def evaluate(self, episodes=20, seed=10_000):
+        """Mean return of the greedy policy over ``episodes`` CartPole-v1 episodes (the native env, as registered
+        with Gymnasium: episodes end at 500 steps)."""
+        kept = self.epsilon.get_value()
+        self.epsilon.set_value(np.float32(0))
+        env, total = gymnasium.make("agentnet/CartPole-v1"), 0.0   # the native env, 500-step time limit
+        try:
+            for k in range(episodes):
+                obs, _ = env.reset(seed=seed + k)
+                done = False
+                while not done:
+                    action = self.react(np.asarray(obs, np.float32)[None])
+                    action = action[0] if isinstance(action, (list, tuple)) else action
+                    obs, reward, terminated, truncated, _ = env.step(int(np.asarray(action).reshape(-1)[0]))
+                    total += reward
+                    done = terminated or truncated
+        finally:
+            env.close()
+            self.epsilon.set_value(kept)
+        return total / episodes
 
 
-def main(steps=1500, hidden=64, lr=0.01, seed=0):
-    rng = np.random.default_rng(seed)
-    x, y = T.matrix("x"), T.ivector("y")
-    params = []
-
-    def dense(inp, n_in, n_out):
-        w = agentnet.shared(rng.normal(0, np.sqrt(2 / n_in), (n_in, n_out)), name=f"W{len(params)}")
-        b = agentnet.shared(np.zeros(n_out), name=f"b{len(params)}")
-        params.extend([w, b])
-        return T.dot(inp, w) + b
-
-    h = T.relu(dense(x, 2, hidden))
-    h = T.relu(dense(h, hidden, hidden))
-    logits = dense(h, hidden, 2)
-    loss = -T.mean(T.log_softmax(logits)[T.arange(y.shape[0]), y])
-    accuracy = T.mean(T.cast(T.eq(T.argmax(logits, axis=1), y), "float32"))
-    grads = T.grad(loss, params)
-    t = agentnet.shared(np.float32(0), name="t")
-    updates = [(t, t + 1)]
-    for p, g in zip(params, grads):
-        m = agentnet.shared(np.zeros_like(p.get_value()))
-        v = agentnet.shared(np.zeros_like(p.get_value()))
-        m_new, v_new = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * T.square(g)
-        step = lr * T.sqrt(1 - 0.999 ** (t + 1)) / (1 - 0.9 ** (t + 1))
-        updates += [(m, m_new), (v, v_new), (p, p - step * m_new / (T.sqrt(v_new) + 1e-8))]
-    train = agentnet.function([x, y], [loss, accuracy], updates=updates)
-    evaluate = agentnet.function([x, y], [loss, accuracy])
-
-    test_x, test_y = spirals(1000, rng)
-    print(f"AgentNet {agentnet.__version__}: MLP 2-{hidden}-{hidden}-2 on two spirals, Adam lr={lr}")
+def main(seed=0, goal=475.0, max_steps=200_000, eval_every=10_240, quiet=False):
+    """Trains until the greedy mean return over 20 episodes reaches ``goal``; returns (return, env steps, seconds)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
     start = time.perf_counter()
-    for step in range(1, steps + 1):
-        bx, by = spirals(128, rng)
-        train(bx, by)
-        if step % (steps // 10) == 0:
-            test_loss, test_acc = evaluate(test_x, test_y)
-            rate = step / (time.perf_counter() - start)
-            print(f"step {step:5d}  test loss {test_loss:.4f}  test accuracy {test_acc:.3f}  ({rate:,.0f} steps/s)")
-    return float(evaluate(test_x, test_y)[1])
+    dqn = DQN(seed=seed)
+    bar = tqdm(total=max_steps, unit="step", disable=quiet) if tqdm else None
+    score = 0.0
+    while dqn.steps < max_steps:
+        before = dqn.steps
+        loss = dqn.learn(eval_every)
+        score = dqn.evaluate()
+        if bar is not None:
+            bar.update(dqn.steps - before)
+            bar.set_postfix(loss=f"{loss:.3g}", greedy_return=f"{score:.1f}", epsilon=f"{dqn.exploration():.2f}")
+        elif not quiet:
+            print(f"{dqn.steps} steps: loss {loss:.3g}, greedy return {score:.1f}")
+        if score >= goal:
+            break
+    if bar is not None:
+        bar.close()
+    wall = time.perf_counter() - start
+    if not quiet:
+        verdict = "solved" if score >= goal else "not solved"
+        print(f"CartPole-v1 {verdict}: greedy mean return {score:.1f} over 20 episodes after {dqn.steps} env steps "
+              f"in {wall:.1f} s")
+    return score, dqn.steps, wall
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="Train a DQN agent on CartPole-v1 with AgentNet.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-steps", type=int, default=200_000)
+    args = parser.parse_args()
+    main(seed=args.seed, max_steps=args.max_steps)

@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 
+from ._checks import as_int
+
 __all__ = ["Metrics", "print_sessions"]
 
 
@@ -44,10 +46,8 @@ class Metrics:
     """
 
     def __init__(self, smoothing=10, path="metrics.png", every=1):
-        if isinstance(smoothing, bool) or not isinstance(smoothing, numbers.Integral) or smoothing < 1:
-            raise ValueError(f"Metrics: smoothing must be a positive integer, got {smoothing!r}")
-        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 0:
-            raise ValueError(f"Metrics: every must be a non-negative integer, got {every!r}")
+        smoothing = as_int(smoothing, "Metrics: smoothing", minimum=1, allow_bool=False)
+        every = as_int(every, "Metrics: every", minimum=0, allow_bool=False)
         if path is not None and not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"Metrics: path must be a file name or None, got {type(path).__name__}")
         self.smoothing = int(smoothing)
@@ -187,8 +187,8 @@ def print_sessions(observations, actions, rewards, is_alive=None, action_names=N
         if is_alive.shape != (batch, ticks):
             raise ValueError(f"print_sessions: is_alive has shape {is_alive.shape}, rewards has {(batch, ticks)}")
     for name, limit in (("max_sessions", max_sessions), ("max_ticks", max_ticks)):
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 0):
-            raise ValueError(f"print_sessions: {name} must be a non-negative integer or None, got {limit!r}")
+        if limit is not None:
+            as_int(limit, f"print_sessions: {name}", minimum=0, allow_bool=False)
     out = sys.stdout if file is None else file
     shown = batch if max_sessions is None else min(batch, max_sessions)
     for b in range(shown):

@@ -326,3 +326,47 @@ def test_copies_target_networks_and_reapplied_layers_free_their_engine_objects()
     for _ in range(3):
         make()
     assert live() == base
+
+
+def test_clone_of_a_recurrent_cell_and_dict_substitution():
+    x, prev = InputLayer((None, 3)), InputLayer((None, 5))
+    cell = GRUCell(prev, x, name="gru")
+    clone = clone_network({"h": cell}, name_prefix="c.")
+    assert isinstance(clone, dict) and clone["h"].name == "c.gru"
+    assert len(get_all_params(clone["h"])) == len(get_all_params(cell))
+    for a, b in zip(get_all_param_values(clone["h"]), get_all_param_values(cell)):
+        np.testing.assert_array_equal(a, b)
+    other = InputLayer((None, 3))
+    swapped = clone_network(cell, bottom_layers={x: other})
+    assert other in get_all_layers(swapped) and x not in get_all_layers(swapped)
+
+
+def test_share_params_warns_and_shares():
+    inp = InputLayer((None, 3))
+    net = DenseLayer(inp, 2)
+    with pytest.warns(UserWarning, match="reapply"):
+        twin = clone_network(net, share_params=True)
+    assert twin is not net and all(a is b for a, b in zip(get_all_params(twin), get_all_params(net)))
+
+
+def test_reapply_shares_parameters_and_keeps_containers():
+    rng = np.random.default_rng(1)
+    inp = InputLayer((None, 3))
+    h = DenseLayer(inp, 4, name="h")
+    q = DenseLayer(h, 2, nonlinearity=None, name="q")
+    other = InputLayer((None, 3))
+    single = reapply(q, {inp: other})
+    as_list = reapply([q, h], {inp: other})
+    as_dict = reapply({"q": q}, {inp: other})
+    assert isinstance(as_list, list) and isinstance(as_dict, dict)
+    f = agentnet.function([inp.input_var, other.input_var], [get_output(q), get_output(single), get_output(as_dict["q"])])
+    x, y = rng.normal(size=(2, 3)).astype(np.float32), rng.normal(size=(2, 3)).astype(np.float32)
+    qx, qy, qy2 = f(x, x)
+    np.testing.assert_allclose(qx, qy, rtol=1e-6)
+    np.testing.assert_allclose(qx, qy2, rtol=1e-6)
+    g = agentnet.function([inp.input_var, other.input_var], [get_output(q), get_output(single)])
+    qx, qy = g(x, y)
+    assert not np.allclose(qx, qy)
+    get_all_params(q)[0].set_value(np.zeros((3, 4), np.float32))      # shared: the reapplied output follows
+    qx, qy = g(x, y)
+    np.testing.assert_allclose(qx, qy, rtol=1e-6)

@@ -48,6 +48,10 @@ def test_metrics_checks_its_parameters():
         Metrics(every=-1)
     with pytest.raises(TypeError, match="path"):
         Metrics(path=3)
+    with pytest.raises(TypeError, match="smoothing must be an integer"):
+        Metrics(smoothing=2.5)
+    with pytest.raises(TypeError, match="every must be an integer"):
+        Metrics(every=True)
     with pytest.raises(KeyError, match="no metric 'loss'"):
         Metrics()["loss"]
 

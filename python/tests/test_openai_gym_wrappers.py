@@ -66,10 +66,13 @@ def test_frame_buffer_is_newest_first_and_zero_filled_at_reset():
 
 
 @pytest.mark.parametrize("make, error, message", [
-    (lambda: PreprocessImage(ImageEnv(), height=0), ValueError, "height must be a positive integer"),
+    (lambda: PreprocessImage(ImageEnv(), height=0), ValueError, "height must be at least 1"),
+    (lambda: PreprocessImage(ImageEnv(), width=2.5), TypeError, "width must be an integer"),
+    (lambda: PreprocessImage(ImageEnv(), width=True), TypeError, "width must be an integer"),
     (lambda: PreprocessImage(ImageEnv(), crop=3), TypeError, "crop must be a callable"),
     (lambda: PreprocessImage(ImageEnv(shape=(4,))), ValueError, "needs image observations"),
-    (lambda: FrameBuffer(ImageEnv(), n_frames=0), ValueError, "n_frames must be a positive integer"),
+    (lambda: FrameBuffer(ImageEnv(), n_frames=0), ValueError, "n_frames must be at least 1"),
+    (lambda: FrameBuffer(ImageEnv(), n_frames="4"), TypeError, "n_frames must be an integer"),
 ])
 def test_wrappers_reject_bad_arguments(make, error, message):
     with pytest.raises(error, match=message):

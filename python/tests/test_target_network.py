@@ -8,6 +8,8 @@ import agentnet.tensor as T
 from agentnet import nonlinearities
 from agentnet.layers import DenseLayer, InputLayer, get_all_layers, get_all_param_values, get_all_params, get_output
 from agentnet.target_network import TargetNetwork
+from agentnet import init
+from agentnet.utils.clone import clone_network, reapply
 from agentnet.updates import sgd
 
 
@@ -139,3 +141,93 @@ def test_misuse_is_a_clear_error():
     with pytest.raises(ValueError, match="scalar"):
         target.get_updates(T.vector("a"))
     assert "TargetNetwork" in repr(target)
+
+
+def test_clone_and_targets_with_a_shared_bottom():
+    """The seed's test: full and partial clones, prefixes, counts, and target loading."""
+    l_in, l_d0, l_d1, l_d2, other_l_d2 = _seed_net()
+    full = clone_network([l_d2, other_l_d2])
+    assert isinstance(full, list) and len(full) == 2
+    assert len(get_all_params(full)) == len(get_all_params([l_d2, other_l_d2])) == 8
+    assert not set(map(id, get_all_params(full))) & set(map(id, get_all_params([l_d2, other_l_d2])))
+    assert get_all_layers(full)[0] is l_in                               # share_inputs
+
+    partial = clone_network([l_d2, other_l_d2], bottom_layers=(l_d0,), name_prefix="clone.")
+    shared = set(map(id, get_all_params(l_d0)))
+    params = get_all_params(partial)
+    assert len(params) == 8 and len(shared & set(map(id, params))) == 2
+    for layer in get_all_layers(partial):
+        if layer is l_in or layer is l_d0:
+            continue
+        assert layer.name.startswith("clone."), layer.name
+    for p in params:
+        assert (id(p) in shared) != p.name.startswith("clone."), p.name
+
+    target = TargetNetwork([l_d2, other_l_d2], bottom_layers=(l_d0,))
+    assert len(target.param_dict) == 6
+    assert all(c.name.startswith("target_net.") for c in target.param_dict)
+    assert all(o is not c for c, o in target.param_dict.items())
+    target.load_weights()
+    target.load_weights(0.33)
+
+
+def test_reference_example_with_the_clone_set_by_hand():
+    inp = InputLayer((None, 1))
+    dense = DenseLayer(inp, 1, W=init.Constant(3.0), b=None, nonlinearity=None, name="q")
+    target = TargetNetwork(dense)
+    (clone_w,) = target.param_dict
+    assert clone_w.name == "target_net.q.W"
+    clone_w.set_value(np.ones((1, 1), np.float32))
+    target.load_weights(0.25)
+    np.testing.assert_allclose(clone_w.get_value(), [[1.5]])
+    target.load_weights()
+    np.testing.assert_array_equal(clone_w.get_value(), [[3.0]])
+
+
+def test_clone_starts_equal_and_then_moves_independently():
+    rng = np.random.default_rng(0)
+    inp = InputLayer((None, 4))
+    net = DenseLayer(DenseLayer(inp, 8, name="h"), 2, nonlinearity=None, name="q")
+    target = TargetNetwork(net)
+    f = agentnet.function([inp.input_var], [get_output(net), get_output(target.output_layers)])
+    x = rng.normal(size=(5, 4)).astype(np.float32)
+    a, b = f(x)
+    np.testing.assert_array_equal(a, b)
+    for p in get_all_params(net):
+        p.set_value(p.get_value() + 1)
+    a2, b2 = f(x)
+    np.testing.assert_array_equal(b2, b)                                 # the target did not follow
+    assert not np.allclose(a2, b2)
+    target.load_weights()
+    a3, b3 = f(x)
+    np.testing.assert_array_equal(a3, b3)
+
+
+def test_get_updates_alone_move_the_target():
+    inp = InputLayer((None, 3))
+    net = DenseLayer(inp, 2, name="q")
+    target = TargetNetwork(net)
+    for p in get_all_params(net):
+        p.set_value(np.full(p.get_value().shape, 2, np.float32))
+    step = agentnet.function([], [], updates=target.get_updates(0.5))
+    before = [c.get_value() for c in target.param_dict]
+    step()
+    for c, b, o in zip(target.param_dict, before, get_all_params(net)):
+        np.testing.assert_allclose(c.get_value(), 0.5 * b + 0.5 * o.get_value(), rtol=1e-6)
+    agentnet.function([], [], updates=target.get_updates())()
+    for c, o in target.param_dict.items():
+        np.testing.assert_array_equal(c.get_value(), o.get_value())
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda n: TargetNetwork(n).load_weights(1.5), ValueError, r"in \[0, 1\]"),
+    (lambda n: TargetNetwork(n).load_weights("x"), TypeError, "moving_average_alpha"),
+    (lambda n: TargetNetwork(n, bottom_layers=(n,)), ValueError, "no loadable parameters"),
+    (lambda n: clone_network(3), TypeError, "expected a layer"),
+    (lambda n: clone_network(n, name_prefix=3), TypeError, "name_prefix"),
+    (lambda n: reapply(n, {}), ValueError, "empty"),
+])
+def test_misuse_table(call, error, message):
+    net = DenseLayer(InputLayer((None, 3)), 2)
+    with pytest.raises(error, match=message):
+        call(net)

@@ -26,8 +26,14 @@ extension MDPAgent {
 
     /// The seed's `get_sessions` result, every sequence `[batch, tick, ...]`: environment states (for replay, the
     /// single `arange(sessionLength)`), observations, memories (in memory order), actions and policy.
+    ///
+    /// `updates` carry state from one call of the compiled function to the next: for a `NativeEnvironment`, the
+    /// agent's memory after the last tick, `(stored memory, new value)` per memory. Pass them to the Function
+    /// (`Function(inputs:outputs:updates: sessions.updates + ...)`), or every call starts from the stored memory
+    /// again. Empty for graph environments and replay, whose sessions start afresh every call.
     public struct Sessions {
         public var envStates: [Node], observations: [Node], memories: [Node], actions: [Node], policy: [Node]
+        public var updates: [(SharedValue, Node)] = []
     }
 
     /// What an agent plays: an environment it steps (active mode) or recorded sessions it replays.
@@ -43,6 +49,9 @@ extension MDPAgent {
     public func asRecurrence(_ env: BaseEnvironment, sessionLength: Int = 10, batchSize: Recurrence.BatchSize? = nil,
                              initialEnvStates: Initial = .zeros, initialObservations: Initial = .zeros, initialHidden: Initial = .zeros,
                              name: String? = "AgentRecurrence") throws -> (recurrence: Recurrence, envStates: [Layer], observations: [Layer]) {
+        if env is NativeEnvironment {
+            throw AgentNetError.invalid("as_recurrence: \(env.label) is played by get_sessions, which unrolls its own rollout (env steps chained tick after tick, memory zeroed on reset ticks); a Recurrence cannot express it")
+        }
         try checkEnvironment(env)
         let prevStates = zip(env.stateShapes, env.stateDTypes).enumerated().map { i, sd -> Layer in
             let shape = [nil] + sd.0
@@ -107,18 +116,27 @@ extension MDPAgent {
 
     /// The seed's `get_sessions`: plays `env` for `sessionLength` ticks (active mode), or replays its recorded
     /// sessions (`experienceReplay`, which needs a ReplayEnvironment). Replay returns `[arange(sessionLength)]` as
-    /// the environment states and the recorded observations.
+    /// the environment states and the recorded observations. A `NativeEnvironment` is played inside the compiled
+    /// function, continuing its episodes and the agent's memory across calls (`MDPAgent+Native.swift`; pass
+    /// `Sessions.updates` to the Function); its env states are `[rewards, isAlive, isTruncated]`.
     public func getSessions(_ env: Environment, sessionLength: Int? = nil, batchSize: Recurrence.BatchSize? = nil,
                             initialEnvStates: Initial = .zeros, initialObservations: Initial = .zeros, initialHidden: Initial = .zeros,
                             experienceReplay: Bool = false, options: LayerOptions = LayerOptions()) throws -> Sessions {
         switch (env, experienceReplay) {
         case (.replay(let replay), true):
+            if case .zeros = initialHidden, let flat = try flatReplaySessions(replay, sessionLength: sessionLength, options: options) {
+                return flat
+            }
             let rec = try asReplayRecurrence(replay, sessionLength: sessionLength, initialHidden: initialHidden)
             let outs = try getOutput(try rec[agentStates.keys + actionLayers + policyEstimators], options: options)
             let (m, a) = (agentStates.count, actionLayers.count)
             return Sessions(envStates: [try Node.make(ArangeOp(dtype: .int32), [Node.intScalar(0), Node.intScalar(rec.nSteps), Node.intScalar(1)])],
                             observations: replay.observations, memories: Array(outs[..<m]),
                             actions: Array(outs[m..<(m + a)]), policy: Array(outs[(m + a)...]))
+        case (.active(let native as NativeEnvironment), false):
+            return try nativeSessions(native, sessionLength: sessionLength ?? 10, batchSize: batchSize,
+                                      initials: [(initialEnvStates, "initial_env_states"), (initialObservations, "initial_observations"),
+                                                 (initialHidden, "initial_hidden")], options: options)
         case (.active(let active), false):
             let (rec, states, obs) = try asRecurrence(active, sessionLength: sessionLength ?? 10, batchSize: batchSize,
                                                       initialEnvStates: initialEnvStates, initialObservations: initialObservations,

@@ -54,9 +54,10 @@ public final class MDPAgent {
     }
 
     /// The seed's `get_agent_reaction`: one tick of the agent for the previous memories (in memory order) and the
-    /// current observations (in observation order): `(actions, new memories)`.
+    /// current observations (in observation order): `(actions, new memories, outputs)`, the outputs being the
+    /// policy estimators then the actions (the seed's tracked outputs).
     public func agentReaction(prevStates: [Node], currentObservations: [Node], options: LayerOptions = LayerOptions()) throws
-        -> (actions: [Node], newStates: [Node]) {
+        -> (actions: [Node], newStates: [Node], outputs: [Node]) {
         guard prevStates.count == agentStates.count else {
             throw AgentNetError.invalid("get_agent_reaction: got \(prevStates.count) previous memories for \(agentStates.count) memories")
         }
@@ -67,9 +68,11 @@ public final class MDPAgent {
             throw AgentNetError.shape("get_agent_reaction: \(l.label) takes \(seedShape(l.outputShape)), got \(seedShape(x.shape))")
         }
         let feed = Array(zip(agentStates.values, prevStates)) + Array(zip(observationLayers, currentObservations))
-        let outs = try getOutput(actionLayers + agentStates.keys, inputs: feed, options: options)
-        let states = try zip(outs.dropFirst(actionLayers.count), agentStates.keys).map { x, s in try T.cast(x, s.outputDType) }
-        return (Array(outs.prefix(actionLayers.count)), states)
+        let (a, m) = (actionLayers.count, agentStates.count)
+        let outs = try getOutput(actionLayers + agentStates.keys + policyEstimators, inputs: feed, options: options)
+        let states = try zip(outs[a..<(a + m)], agentStates.keys).map { x, s in try T.cast(x, s.outputDType) }
+        let actions = Array(outs.prefix(a))
+        return (actions, states, Array(outs[(a + m)...]) + actions)
     }
 
     /// The seed's `get_react_function`: a compiled function of (observations..., memories...) returning
@@ -78,7 +81,7 @@ public final class MDPAgent {
         func input(_ l: Layer, _ name: String) -> Node { Node.input(name, dtype: l.outputDType, shape: l.outputShape) }
         let obs = observationLayers.enumerated().map { input($1, "observation\($0)") }
         let mem = agentStates.values.enumerated().map { input($1, "memory\($0)") }
-        let (actions, states) = try agentReaction(prevStates: mem, currentObservations: obs, options: options)
+        let (actions, states, _) = try agentReaction(prevStates: mem, currentObservations: obs, options: options)
         return try Function(inputs: obs + mem, outputs: actions + states)
     }
 }

@@ -49,7 +49,10 @@ extension Recurrence {
 
     /// The options the one-tick layers get: `options` with its `recurrence_flags` object (`{"deterministic": true}`,
     /// `{"hard_attention": true}`) merged in and removed, so they reach every tick of nested Recurrences too.
-    func innerOptions(_ options: LayerOptions) throws -> LayerOptions {
+    func innerOptions(_ options: LayerOptions) throws -> LayerOptions { try Self.innerOptions(options, label: label) }
+
+    /// `innerOptions` for any unrolled rollout (`label` names it in errors).
+    static func innerOptions(_ options: LayerOptions, label: String) throws -> LayerOptions {
         guard case .object(var flags) = options.flags, let extra = flags.removeValue(forKey: "recurrence_flags") else { return options }
         switch extra {
         case .null: break

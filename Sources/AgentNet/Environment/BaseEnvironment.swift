@@ -68,26 +68,30 @@ public final class EnvironmentLayer: Layer, MultiOutputLayer {
     public let outputShapes: [[Int?]]
     public let outputDTypes: [DType]
 
-    public init(_ env: BaseEnvironment, prevStates: [Layer], actions: [Layer], name: String? = "EnvironmentLayer") throws {
-        let what = "\(env.label)"
-        guard prevStates.count == env.stateShapes.count else {
-            throw AgentNetError.invalid("\(what) has \(env.stateShapes.count) states, got \(prevStates.count) previous-state layers")
+    public convenience init(_ env: BaseEnvironment, prevStates: [Layer], actions: [Layer], name: String? = "EnvironmentLayer") throws {
+        try self.init(env, inputShapes: (prevStates + actions).map(\.outputShape), names: (prevStates + actions).map(\.label), name: name)
+        try setIncoming(prevStates + actions)
+    }
+
+    /// The layer for incoming shapes (previous states then actions); the caller connects the incoming layers
+    /// (`agn_layer_create("EnvironmentLayer", {"environment": h})`). `names` label the incoming layers in errors.
+    public init(_ env: BaseEnvironment, inputShapes: [[Int?]], names: [String]? = nil, name: String? = "EnvironmentLayer") throws {
+        let what = "\(env.label)", n = env.stateShapes.count
+        func label(_ i: Int) -> String { names.map { " \($0[i])" } ?? " \(i)" }
+        guard inputShapes.count == n + env.actionShapes.count else {
+            throw AgentNetError.invalid("\(what) has \(n) states and takes \(env.actionShapes.count) actions, got \(inputShapes.count) incoming layers (previous states, then actions)")
         }
-        guard actions.count == env.actionShapes.count else {
-            throw AgentNetError.invalid("\(what) takes \(env.actionShapes.count) actions, got \(actions.count) action layers")
+        for (i, (l, s)) in zip(inputShapes.prefix(n), env.stateShapes).enumerated() where !shapesAgree(l, [nil] + s) {
+            throw AgentNetError.shape("\(what): previous-state layer\(label(i)) has shape \(seedShape(l)), the state is [batch] + \(seedShape(s))")
         }
-        for (l, s) in zip(prevStates, env.stateShapes) where !shapesAgree(l.outputShape, [nil] + s) {
-            throw AgentNetError.shape("\(what): previous-state layer \(l.label) has shape \(seedShape(l.outputShape)), the state is [batch] + \(seedShape(s))")
-        }
-        for (l, s) in zip(actions, env.actionShapes) where !shapesAgree(l.outputShape, [nil] + s) {
-            throw AgentNetError.shape("\(what): action layer \(l.label) has shape \(seedShape(l.outputShape)), the environment takes actions of shape [batch] + \(seedShape(s))")
+        for (i, (l, s)) in zip(inputShapes.dropFirst(n), env.actionShapes).enumerated() where !shapesAgree(l, [nil] + s) {
+            throw AgentNetError.shape("\(what): action layer\(label(n + i)) has shape \(seedShape(l)), the environment takes actions of shape [batch] + \(seedShape(s))")
         }
         environment = env
-        let batch = (prevStates + actions).lazy.compactMap { $0.outputShape.first ?? nil }.first
+        let batch = inputShapes.lazy.compactMap { $0.first ?? nil }.first
         outputShapes = (env.stateShapes + env.observationShapes).map { [batch] + $0 }
         outputDTypes = env.stateDTypes + env.observationDTypes
-        super.init(inputShapes: (prevStates + actions).map(\.outputShape), name: name)
-        try setIncoming(prevStates + actions)
+        super.init(inputShapes: inputShapes, name: name)
     }
 
     public override var outputShape: [Int?] { outputShapes[0] }
@@ -118,6 +122,17 @@ public final class EnvironmentLayer: Layer, MultiOutputLayer {
     }
 
     public override var attributes: [String] { ["\(environment.label)"] }
+}
+
+/// `EnvironmentLayer` by kind (`agn_layer_create`): `{"environment": handle of a BaseEnvironment}`, incoming
+/// shapes = previous states then actions.
+extension LayerRegistry {
+    static let environmentLayers: [String: Maker] = [
+        "EnvironmentLayer": { s in
+            try EnvironmentLayer(s.object("environment", BaseEnvironment.self, "a graph environment (BaseEnvironment)"),
+                                 inputShapes: s.inputShapes, name: s.name)
+        },
+    ]
 }
 
 /// Two shapes agree where both dimensions are known.

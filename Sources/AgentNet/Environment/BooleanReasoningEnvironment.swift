@@ -70,15 +70,23 @@ public final class BooleanReasoningEnvironment: BaseEnvironment {
     }
 
     /// The seed's `get_reward_sequences(env_states, actions)`: rewards `[batch, tick]` for the states before each
-    /// action `[batch, tick, 6]` and the actions `[batch, tick]`.
-    public func rewardSequences(states: Node, actions: Node) throws -> Node {
+    /// action `[batch, tick, 6]` and the actions `[batch, tick]`. Session `b` is judged on the loaded data's row
+    /// `batchIds[b]` (int `[batch]`; nil: row `b`), as the seed's per-session `get_reward(..., batch_id)`.
+    public func rewardSequences(states: Node, actions: Node, batchIds: Node? = nil) throws -> Node {
         guard states.rank == 3, states.shape[2] == Self.actionCount || states.shape[2] == nil, actions.rank == 2 else {
             throw AgentNetError.shape("get_reward_sequences: expected states [batch, tick, 6] and actions [batch, tick], got \(formatShape(states.shape)) and \(formatShape(actions.shape))")
         }
         let chosen = try Self.oneHot(actions)                                      // [batch, tick, 6]
         let ended = try T.gt(Node.make(SliceOp(items: [fullSlice, fullSlice, .index(5)]), [states]), 0.5)
         let repeated = try T.gt(T.sum(T.mul(states, chosen), axes: [2]), 0.5)
-        let value = try T.sum(T.mul(T.dimshuffle(jointData.node, [0, -1, 1]), chosen), axes: [2])
+        var data = jointData.node
+        if let ids = batchIds {
+            guard ids.rank == 1, ids.dtype != .float32 else {
+                throw AgentNetError.invalid("get_reward: batch_id must be an int vector [batch], got \(ids.dtype) of shape \(formatShape(ids.shape))")
+            }
+            data = try Node.make(AdvancedIndexOp(isArray: [true], negativeIndices: false), [data, T.cast(ids, .int32)])
+        }
+        let value = try T.sum(T.mul(T.dimshuffle(data, [0, -1, 1]), chosen), axes: [2])
         let a = try T.cast(actions, .int32)
         let polled = try T.where_(T.ge(a, 3), T.sub(T.mul(value, 6), 3), T.sub(T.mul(value, 2), 1))
         let fresh = try T.where_(T.eq(a, Self.endAction), T.zerosLike(value), polled)

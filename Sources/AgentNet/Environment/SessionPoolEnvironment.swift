@@ -167,8 +167,17 @@ public final class SessionPoolEnvironment: ReplayEnvironment {
     public func appendUpdates(observations: [Node], actions: [Node], rewards: Node, isAlive: Node? = nil, isTruncated: Node? = nil,
                               precedingMemories: [Node]? = nil, maxPoolSize: Int? = nil) throws -> [(SharedValue, Node)] {
         if let m = maxPoolSize, m < 1 { throw AgentNetError.invalid("append_sessions: max_pool_size must be positive, got \(m)") }
-        return try sessionUpdates(observations: observations, actions: actions, rewards: rewards, isAlive: isAlive,
-                                  isTruncated: isTruncated, precedingMemories: precedingMemories).map { v, x in
+        let pairs = try sessionUpdates(observations: observations, actions: actions, rewards: rewards, isAlive: isAlive,
+                                       isTruncated: isTruncated, precedingMemories: precedingMemories)
+        // An empty pool takes the shape of the sessions appended to it (when they are known now), so a function
+        // that appends works from its first call.
+        if poolSize == 0 {
+            for (v, x) in pairs where v.shape.first == 0 {
+                let item = x.shape.dropFirst()
+                if item.allSatisfy({ $0 != nil }) { try v.set(Tensor(zeros: [0] + item.map { $0! }, dtype: v.dtype)) }
+            }
+        }
+        return try pairs.map { v, x in
             let joined = try T.concatenate([v.node, x], axis: 0)
             guard let m = maxPoolSize else { return (v, joined) }
             return (v, try Node.make(SliceOp(items: [.range(start: -m, stop: nil, step: 1)]), [joined]))

@@ -102,33 +102,51 @@ public final class Function: @unchecked Sendable {
         }
     }
 
-    /// Runs the function on raw argument buffers and hands each output to `emit` while the function's locks are held
-    /// (so `emit` must not call a function or read a shared value this one writes).
-    public func run(arguments: [(UnsafeRawPointer, DType, [Int])], emit: (Int, Tensor) throws -> Void) throws {
+    /// Runs the function on raw argument buffers `times` times in one call and hands each output of the last run
+    /// to `emit` while the function's locks are held (so `emit` must not call a function or read a shared value
+    /// this one writes). Every run applies its updates before the next one starts, as `times` separate calls
+    /// would (a training step repeated, a rollout continued), but the arguments cross once and no other call
+    /// can come in between. If run `k` fails, the updates of the runs before it stay applied.
+    public func run(arguments: [(UnsafeRawPointer, DType, [Int])], times: Int = 1, emit: (Int, Tensor) throws -> Void) throws {
         let floatMode = FloatMode.enterCompiled(); defer { floatMode.restore() }
+        guard times >= 1 else { throw AgentNetError.invalid("a function runs at least once, got times = \(times)") }
         guard arguments.count == inputs.count else {
             throw AgentNetError.invalid("expected \(inputs.count) inputs (\(inputs.map(\.description).joined(separator: ", "))), got \(arguments.count)")
         }
         for (i, a) in arguments.enumerated() { try check(i, dtype: a.1, shape: a.2) }
         try exclusive {
-            let p = try plan(for: arguments.map(\.2))
-            for (i, a) in arguments.enumerated() {
-                let t = p.inputTensors[i]
-                t.storage.raw.copyMemory(from: a.0, byteCount: t.count * t.dtype.size)
-                if checkFinite && t.hasNonFinite {
-                    throw AgentNetError(.runtime, "input \(inputs[i].name.map { "'\($0)'" } ?? "#\(i)") contains NaN or inf")
+            var loaded: Plan?
+            for run in 1...times {
+                // An update that resized a shared value invalidates the plan: the next run compiles a new one.
+                let p = try plan(for: arguments.map(\.2))
+                if p !== loaded {
+                    try load(arguments, into: p)
+                    loaded = p
                 }
+                try p.compute()
+                if run == times {
+                    for (i, t) in p.outputTensors.enumerated() { try emit(i, t) }
+                }
+                p.applyUpdates()
             }
-            try p.compute()
-            for (i, t) in p.outputTensors.enumerated() { try emit(i, t) }
-            p.applyUpdates()
         }
     }
 
-    /// Swift convenience: runs on tensors and returns copies of the outputs.
-    public func callAsFunction(_ args: [Tensor]) throws -> [Tensor] {
+    /// Copies the arguments into the plan's input tensors, rejecting NaN/inf when `checkFinite`.
+    private func load(_ arguments: [(UnsafeRawPointer, DType, [Int])], into p: Plan) throws {
+        for (i, a) in arguments.enumerated() {
+            let t = p.inputTensors[i]
+            t.storage.raw.copyMemory(from: a.0, byteCount: t.count * t.dtype.size)
+            if checkFinite && t.hasNonFinite {
+                throw AgentNetError(.runtime, "input \(inputs[i].name.map { "'\($0)'" } ?? "#\(i)") contains NaN or inf")
+            }
+        }
+    }
+
+    /// Swift convenience: runs on tensors (`times` times, see `run`) and returns copies of the last outputs.
+    public func callAsFunction(_ args: [Tensor], times: Int = 1) throws -> [Tensor] {
         var results: [Tensor] = []
-        try run(arguments: args.map { (UnsafeRawPointer($0.storage.raw), $0.dtype, $0.shape) }) { _, t in results.append(t.copy()) }
+        try run(arguments: args.map { (UnsafeRawPointer($0.storage.raw), $0.dtype, $0.shape) }, times: times) { _, t in results.append(t.copy()) }
         return results
     }
 }

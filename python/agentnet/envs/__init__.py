@@ -14,6 +14,7 @@ import gymnasium
 
 from ._specs import SPECS
 from .graph import EnvStep, observations, step_node
+from .native_environment import NativeEnvironment, native_environment
 from .env import (AcrobotEnv, BooleanReasoningEnv, CartPoleEnv, MountainCarContinuousEnv, MountainCarEnv, NativeEnv,
                   PendulumEnv)
 from .vector import (AcrobotVectorEnv, BooleanReasoningVectorEnv, CartPoleVectorEnv, MountainCarContinuousVectorEnv,
@@ -50,4 +51,4 @@ def _register():
 
 _register()
 
-__all__ = ["EnvStep", "observations", "step_node", "NativeEnv", "NativeVectorEnv", "IDS", "CLASSES", *(c.__name__ for pair in CLASSES.values() for c in pair)]
+__all__ = ["EnvStep", "observations", "step_node", "NativeEnvironment", "native_environment", "NativeEnv", "NativeVectorEnv", "IDS", "CLASSES", *(c.__name__ for pair in CLASSES.values() for c in pair)]

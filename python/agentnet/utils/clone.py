@@ -20,6 +20,7 @@ from ..layers.base import Layer
 from ..layers.input import InputLayer
 from ..layers.native import EngineLayer
 from .format import check_ordered_dict
+from .reapply import ReapplyLayer, reapply  # noqa: F401  (also importable from here)
 
 _lib.declare("agn_clone_network", c_i64p, ctypes.c_int64, c_i64p, ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64,
              ctypes.c_int32, ctypes.c_int32, ctypes.c_char_p, c_i64p)
@@ -27,7 +28,7 @@ _lib.declare("agn_clone_layers", ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64,
 _lib.declare("agn_clone_outputs", ctypes.c_int64, c_i64p, ctypes.c_int64, c_i64p)
 _lib.declare("agn_layer_set_host_key", ctypes.c_int64, ctypes.c_int64)
 
-__all__ = ["clone_network"]
+__all__ = ["clone_network", "reapply", "ReapplyLayer"]
 
 #: Attributes of a layer that are not copied: its engine counterpart and key, parameters and caches (remade).
 _OWN = ("_engine_layer", "_host_key", "_params", "_updates", "_elements")
@@ -80,7 +81,8 @@ def clone_network(original_network, bottom_layers=None, share_params=False, shar
 def _check_layers(layers):
     for i, l in enumerate(layers):
         if not isinstance(l, Layer):
-            raise TypeError(f"clone_network: original_network must hold layers, got {type(l).__name__} at position {i}")
+            raise TypeError(f"clone_network: original_network: expected a layer, or a list, tuple or dict of layers, "
+                            f"got {type(l).__name__} at position {i}")
     if not layers:
         raise ValueError("clone_network: original_network holds no layers")
 

@@ -1,10 +1,11 @@
 """The seed's Gymnasium observation wrappers for image environments: ``PreprocessImage`` (crop, resize, grayscale,
 channels-first floats in [0, 1]) and ``FrameBuffer`` (the last ``n_frames`` observations, newest first, as
 ``WindowAugmentation`` orders them)."""
-import numbers
 
 import gymnasium
 import numpy as np
+
+from ..._checks import as_int
 
 __all__ = ["PreprocessImage", "FrameBuffer"]
 
@@ -42,8 +43,7 @@ class PreprocessImage(gymnasium.ObservationWrapper):
     def __init__(self, env, height=64, width=64, grayscale=True, crop=lambda img: img):
         super().__init__(env)
         for name, value in (("height", height), ("width", width)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"PreprocessImage: {name} must be a positive integer, got {value!r}")
+            as_int(value, f"PreprocessImage: {name}", minimum=1, allow_bool=False)
         if not callable(crop):
             raise TypeError("PreprocessImage: crop must be a callable taking and returning an image")
         shape = env.observation_space.shape
@@ -74,8 +74,7 @@ class FrameBuffer(gymnasium.ObservationWrapper):
 
     def __init__(self, env, n_frames=4):
         super().__init__(env)
-        if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
-            raise ValueError(f"FrameBuffer: n_frames must be a positive integer, got {n_frames!r}")
+        as_int(n_frames, "FrameBuffer: n_frames", minimum=1, allow_bool=False)
         space = env.observation_space
         if not isinstance(space, gymnasium.spaces.Box):
             raise TypeError(f"FrameBuffer: needs a Box observation space, got {type(space).__name__}")
