@@ -310,19 +310,13 @@ int32_t agn_mdp_env_create(const char *kind, const char *attributes_json, const 
                            agn_handle *out);
 int32_t agn_mdp_env_call(agn_handle env, const char *method, const char *attributes_json, const agn_handle *inputs,
                          int64_t n_inputs, agn_handle *outs, int64_t out_cap, int64_t *n_out, const char **reply_json);
-/* Agents on native environments. agn_native_environment_create: the native env (agn_env_create, next-step
- * autoreset) as a BaseEnvironment an agent plays inside a compiled function; it keeps the agent's memory of each
- * sub-env between calls, so make one per env. agn_native_sessions: MDPAgent(observation_layers,
- * {memory_layers[i]: prev_memory_layers[i]}, policy_layers, action_layers).get_sessions(native_env, session_length,
- * options_json); out (capacity out_cap, count in n_out) = {rewards float32 [batch, tick], is_alive bool, is_truncated
- * bool, observations..., memories..., actions..., policy...} as node handles, then per memory {shared value, new
- * value node}: the updates the function must apply so the next call continues the memory. */
+/* Agents on native environments: the native env (agn_env_create, next-step autoreset) as a BaseEnvironment an agent
+ * plays inside a compiled function (agn_agent_call "get_sessions" with it as "environment"; the sessions' env states
+ * are rewards float32, is_alive bool, is_truncated bool, each [batch, tick], and the result ends with the (shared
+ * memory, new value) updates the function must apply so the next call continues the memory). It keeps the agent's
+ * memory of each sub-env between calls, so make one per env. */
 int32_t agn_native_environment_create(agn_handle env, agn_handle *out);
-int32_t agn_native_sessions(agn_handle native_env, const agn_handle *observation_layers, int64_t n_observations,
-                            const agn_handle *memory_layers, const agn_handle *prev_memory_layers, int64_t n_memories,
-                            const agn_handle *policy_layers, int64_t n_policy, const agn_handle *action_layers,
-                            int64_t n_actions, int64_t session_length, const char *options_json, agn_handle *out,
-                            int64_t out_cap, int64_t *n_out);
+
 
 #ifdef __cplusplus
 }

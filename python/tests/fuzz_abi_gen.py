@@ -1358,7 +1358,7 @@ class Generator:
                                               ["arr", "i64", 0, []], ["i", 0], ["i", 0], ["out", "i64", 1]], "function",
                       {"inputs": [], "n_out": 0})
     # ----- end agentpy block -----
-    # ----- native sessions block: agents on native envs (agn_native_environment_create, agn_native_sessions,
+    # ----- native sessions block: agents on native envs (agn_native_environment_create,
     # agn_function_call_repeat) -----
     def gen_agn_function_call_repeat(self):
         fn = self.ref("function")
@@ -1372,65 +1372,6 @@ class Generator:
         if st == 0:
             self.__dict__.setdefault("natives", []).append((["h", i, 0], info))
 
-    def native_agent(self, info):
-        """Layer refs (observations, memories, previous memories, policy, actions) of an agent that fits an env of
-        description `info` (mostly; sometimes the observation width or the action kind is wrong)."""
-        obs_size = info[1] if self.chance(0.85) else self.pick([1, 3, 5])
-        obs = self.layer_of("InputLayer", '{"shape": [null, %d]}' % obs_size, [])
-        width = info[4] if 0 < info[4] <= 8 else 2
-        q = self.layer_of("DenseLayer", '{"num_units": %d}' % width, [[-1, obs_size]])
-        self.emit("agn_layer_set_incoming", [q, ["arr", "i64", 1, [obs]], ["i", 1]])
-        actions = q
-        discrete = info[3] == 0 if self.chance(0.85) else self.chance(0.5)
-        if discrete:
-            actions = self.layer_of("BaseResolver", "{}", [[-1, width]])
-            self.emit("agn_layer_set_incoming", [actions, ["arr", "i64", 1, [q]], ["i", 1]])
-        memories, prevs = [], []
-        for _ in range(self.r.randint(0, 2)):
-            prev = self.layer_of("InputLayer", '{"shape": [null, 3]}', [])
-            new = self.layer_of("DenseLayer", '{"num_units": 3, "nonlinearity": "tanh"}', [[-1, 3]])
-            self.emit("agn_layer_set_incoming", [new, ["arr", "i64", 1, [prev]], ["i", 1]])
-            memories.append(new)
-            prevs.append(prev)
-        return [obs], memories, prevs, [q], [actions]
-
-    def gen_agn_native_sessions(self):
-        natives = self.__dict__.get("natives")
-        if natives and self.chance(0.85):
-            env, info = self.pick(natives)
-        else:
-            env, info = self.env()
-        obs, mems, prevs, policy, actions = self.native_agent(info if isinstance(info, list) else [1, 4, 4, 0, 2])
-        groups = [obs, mems, prevs, policy, actions]
-        if self.chance(0.15):  # junk: wrong-kind handles or counts beyond the arrays
-            k = self.r.randrange(5)
-            groups[k] = [self.ref("node") for _ in groups[k]] if self.chance(0.5) else groups[k]
-        arrays = [["arr", "i64", len(g), g] if g else ["null"] for g in groups]
-        counts = [len(g) for g in groups]
-        if self.chance(0.1):
-            counts[self.r.randrange(5)] = self.pick(HUGE_COUNTS)
-        length = self.pick([1, 2, 3]) if self.chance(0.8) else self.pick([0, -1, 2**31, 2**63 - 1])
-        cap = 6 + 3 * len(mems) if self.chance(0.9) else self.pick([0, 1, 4, -1] + HUGE_COUNTS)
-        outs = ["out", "i64", max(cap, 1)] if 0 <= cap <= 64 else ["out", "i64", 4]
-        options = ["str", "{}", 1] if self.chance(0.7) else self.string(
-            ['{"deterministic": true}', '{"recurrence_flags": {"greedy": true}}', '[1]', '{"recurrence_flags": 3}'])
-        st, _, i = self.emit("agn_native_sessions", [env, arrays[0], ["i", counts[0]], arrays[1], arrays[2], ["i", counts[1]],
-                                                     arrays[3], ["i", counts[3]], arrays[4], ["i", counts[4]], ["i", length],
-                                                     options, outs, ["i", cap], self.out()])
-        if st != 0 or self.chance(0.3):
-            return
-        # Compile the sessions with their memory updates and play a few calls, some repeated.
-        n_seq, m = 6 + len(mems), len(mems)
-        outputs = [["h", i, k] for k in range(n_seq)]
-        targets = [["h", i, n_seq + 2 * j] for j in range(m)]
-        values = [["h", i, n_seq + 2 * j + 1] for j in range(m)]
-        st, _, f = self.emit("agn_function_create", [["arr", "i64", 0, []], ["i", 0], ["arr", "i64", n_seq, outputs], ["i", n_seq],
-                                                     ["arr", "i64", m, targets], ["arr", "i64", m, values], ["i", m],
-                                                     ["i", 1], ["out", "i64", 1]], "function", {"inputs": [], "n_out": n_seq})
-        if st == 0:
-            fn = ["h", f, 0]
-            desc, length = self._descriptor(fn, True)
-            self.emit("agn_function_call_repeat", [fn, ["i", self.pick([1, 2, 3])], desc, length])
     # ----- end native sessions block -----
     # ----- clone block: clone_network, reapply (the ReapplyLayer kind), TargetNetwork -----
     def dense_chain(self):

@@ -1,5 +1,5 @@
 """An agent playing a native vector env inside one compiled function (agentnet.envs.native_environment, the engine's
-MDPAgent.get_sessions through the native_sessions test helper), against Gymnasium's SyncVectorEnv over
+Agent.get_sessions through the native_sessions test helper), against Gymnasium's SyncVectorEnv over
 gymnasium.make("CartPole-v1") with the same seeds (s + i) and the actions the agent took."""
 import gymnasium
 import numpy as np
