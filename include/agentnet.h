@@ -213,6 +213,32 @@ int32_t agn_total_norm_constraint(const agn_handle *tensors, int64_t n, const ch
 int32_t agn_layer_update(agn_handle layer, int64_t index, int64_t *count, int64_t *version, agn_handle *shared,
                          agn_handle *expr);
 
+/* Copying networks (agentnet.utils.clone, agentnet.target_network); reapply is the layer kind "ReapplyLayer"
+ * {"layers": [h, ...], "replacements": [[old, new], ...]}. clone_network copies layers and the layers below them:
+ * bottom holds layers kept as they are and shared values kept shared; subst_old[i] -> subst_new[i] replaces a
+ * layer by a layer or a shared value by a shared value; name_prefix may be NULL. *out: a clone record. */
+int32_t agn_clone_network(const agn_handle *layers, int64_t n, const agn_handle *bottom, int64_t n_bottom,
+                          const agn_handle *subst_old, const agn_handle *subst_new, int64_t n_subst, int32_t share_params,
+                          int32_t share_inputs, const char *name_prefix, agn_handle *out);
+/* The layers the cloning made, topologically: *n_out gets the count; when it fits cap, the original's host key and
+ * a new handle to the copy of each. */
+int32_t agn_clone_layers(agn_handle record, int64_t *orig_keys, agn_handle *new_layers, int64_t cap, int64_t *n_out);
+/* Host keys of the copies of the output layers (when they fit cap). */
+int32_t agn_clone_outputs(agn_handle record, int64_t *keys, int64_t cap, int64_t *n_out);
+/* The host object a layer stands for (0: none). */
+int32_t agn_layer_set_host_key(agn_handle layer, int64_t key);
+/* A target network over clone (a copy of original); parameters paired by position; an error if none differ. */
+int32_t agn_target_network_create(const agn_handle *original, int64_t n, const agn_handle *clone, int64_t n_clone,
+                                  agn_handle *out);
+/* clone <- original (alpha 1) or clone <- (1 - alpha) * clone + alpha * original for every pair, in one call. */
+int32_t agn_target_network_load_weights(agn_handle target, double alpha);
+/* Parameter pairs as (owner host key, index) of the clone's and of the original's parameter, when they fit cap. */
+int32_t agn_target_network_pairs(agn_handle target, int64_t *clone_owners, int64_t *clone_indices, int64_t *orig_owners,
+                                 int64_t *orig_indices, int64_t cap, int64_t *n_out);
+/* The load as symbolic updates: one new-value expression per pair; alpha 0 (no node) is a hard copy, else a scalar
+ * expression. */
+int32_t agn_target_network_updates(agn_handle target, agn_handle alpha, agn_handle *exprs, int64_t cap, int64_t *n_out);
+
 /* Environments */
 /* Native batched environments (Gymnasium-exact classic control plus BooleanReasoning). One handle holds num_envs
  * sub-envs; every call covers the whole batch. Flags are uint8 0/1; observations float32 [num_envs, obs_size]. */

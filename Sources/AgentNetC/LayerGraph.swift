@@ -145,12 +145,18 @@ public func agn_layer_get_all_params(_ ls: UnsafePointer<Int64>?, _ n: Int64, _ 
         try out(nOut, "n_out").pointee = Int64(params.count)
         guard params.count <= outCap else { return }
         let o = try out(owners, "owners"), x = try out(indices, "indices")
-        var owner = [Node: (Int64, Int64)]()
-        for l in getAllLayers(targets) {
-            for (i, p) in l.params.enumerated() where owner[p.node] == nil { owner[p.node] = (l.hostKey, Int64(i)) }
-        }
+        let owner = paramOwners(targets)
         for (i, p) in params.enumerated() { (o[i], x[i]) = owner[p.node] ?? (0, -1) }
     }
+}
+
+/// Parameter node → (host key of the first layer below `targets` that has it, its index there).
+func paramOwners(_ targets: [Layer]) -> [Node: (Int64, Int64)] {
+    var owner = [Node: (Int64, Int64)]()
+    for l in getAllLayers(targets) {
+        for (i, p) in l.params.enumerated() where owner[p.node] == nil { owner[p.node] = (l.hostKey, Int64(i)) }
+    }
+    return owner
 }
 
 @_cdecl("agn_layer_count_params")

@@ -11,7 +11,7 @@ from ._function import Function, function
 from ._config import get_config, set_flush_denormal, show_config
 from . import tensor
 from . import init, nonlinearities, objectives, updates, layers
-from . import utils, memory, agent, resolver, objective, environment
+from . import utils, memory, agent, resolver, objective, environment, target_network
 from . import envs  # registers agentnet/* ids with gymnasium
 
 __version__ = "0.1.0"

@@ -183,11 +183,8 @@ class SharedVariable(Variable):
         check(lib.agn_shared_set(self.shared_handle, a.ctypes.data if a.size else None, CODES[a.dtype], a.ndim, _dims(a.shape)))
 
     def __deepcopy__(self, memo):
-        """An independent shared variable holding a copy of the current value (its name prefixed when
-        ``agentnet.utils.clone.clone_network`` asks for it)."""
-        prefix = memo.get("agentnet.clone.name_prefix")
-        name = prefix + self._given_name if prefix and self._given_name else self._given_name
-        copy = SharedVariable(self.get_value(), name=name)
+        """An independent shared variable holding a copy of the current value."""
+        copy = SharedVariable(self.get_value(), name=self._given_name)
         memo[id(self)] = copy
         return copy
 

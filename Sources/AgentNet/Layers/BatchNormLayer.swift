@@ -89,3 +89,10 @@ extension LayerRegistry {
         },
     ]
 }
+
+extension BatchNormLayer: UpdateRestoring {
+    func restoreUpdates(_ updates: [(SharedValue, Node)], version: Int) {
+        self.updates = updates
+        updatesVersion = version
+    }
+}

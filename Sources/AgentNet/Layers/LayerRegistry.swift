@@ -16,7 +16,7 @@ public enum LayerRegistry {
         broadcastLayers, gradClipLayers,
         windowAugmentationLayers, stackAugmentationLayers, counterLayers, switchLayers, attentionLayers,
         gateLayers, rnnCellLayers, gruCellLayers, lstmCellLayers, gruMemoryLayers,
-        nafLayers, resolverLayers, environmentLayers,
+        nafLayers, resolverLayers, environmentLayers, reapplyLayers,
     ]
 
     public static let makers: [String: Maker] = families.reduce(into: [:]) { table, family in

@@ -235,9 +235,6 @@ class _EngineMirror:
                 new.__dict__[k] = copy.deepcopy(v, memo)
         new.__dict__["_params"] = ParamDict([(copy.deepcopy(p, memo), set(t)) for p, t in self.params.items()],
                                             layer=new)
-        prefix = memo.get("agentnet.clone.name_prefix")   # set by agentnet.utils.clone.clone_network
-        if prefix and new.__dict__.get("name"):
-            new.__dict__["name"] = prefix + new.__dict__["name"]
         if "_engine_layer" in self.__dict__:
             new._handle
         return new

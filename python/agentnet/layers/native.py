@@ -76,6 +76,15 @@ class EngineLayer:
                                    ctypes.byref(h)))
         self.handle = h.value
 
+    @classmethod
+    def _adopt(cls, handle, keep=None):
+        """The handle of an engine layer the engine made (a clone), owning ``handle``; ``keep`` is held as long as
+        this handle is (the Python objects the engine layer calls back into)."""
+        self = cls.__new__(cls)
+        self.handle = handle
+        self._keep = keep
+        return self
+
     def __del__(self):
         _lib.release(getattr(self, "handle", 0))
 
