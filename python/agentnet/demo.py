@@ -5,9 +5,9 @@ Every piece is AgentNet's own: a one-tick agent (``Agent``: observation -> 256-2
 on it plays ``ticks`` ticks in every sub-env in one engine call and appends them to a ``SessionPoolEnvironment``),
 experience replay (``sample_session_batch`` + ``get_sessions(..., experience_replay=True)``), Q-learning against a
 ``TargetNetwork`` with the Huber loss, and Adam. The hyperparameters are Stable-Baselines3 zoo's for DQN on
-CartPole-v1 (``ZOO``): a gradient step replays 64 transitions (``batch_sessions`` sessions of ``ticks`` ticks), 128
-gradient steps follow every 256 env steps, the target is copied before each burst, epsilon falls from 1 to 0.04
-over the first 16% of the steps.
+CartPole-v1 (``ZOO``): a gradient step replays 64 transitions (8 sessions of 8 ticks), with the gradient norm clipped at 10 as
+SB3 does; 128 gradient steps follow every 256 env steps, the target is copied before each burst, epsilon falls from 1
+to 0.04 over the first 16% of the steps.
 
 The demo trains until the greedy policy averages at least 475 over 20 episodes (checked every ``eval_every`` env
 steps) and prints the wall time and the number of env steps.
@@ -33,7 +33,7 @@ from agentnet.target_network import TargetNetwork
 #: Stable-Baselines3 zoo (hyperparams/dqn.yml, CartPole-v1).
 ZOO = dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000, gamma=0.99,
            train_freq=256, gradient_steps=128, exploration_fraction=0.16, exploration_final_eps=0.04,
-           net_arch=(256, 256), total_timesteps=50_000)
+           net_arch=(256, 256), total_timesteps=50_000, max_grad_norm=10)
 
 
 class DQN:
@@ -45,10 +45,11 @@ class DQN:
     seed : int
         Seeds the weights, the env (sub-env i gets seed + i), the resolver and the replay sampler.
     n_envs, ticks : int
-        One ``play`` call is ``n_envs * ticks`` env steps (default 8 x 32 = 256, the zoo's train_freq).
+        One ``play`` call is ``n_envs * ticks`` env steps (default 32 x 8 = 256, the zoo's train_freq); a gradient
+        step replays ``batch_size // ticks`` sessions of ``ticks`` ticks (8 x 8 = 64 transitions).
     """
 
-    def __init__(self, seed=0, n_envs=8, ticks=32, settings=ZOO):
+    def __init__(self, seed=0, n_envs=32, ticks=8, settings=ZOO):
         self.settings, self.n_envs, self.ticks = settings, n_envs, ticks
         agentnet.init.set_rng(np.random.RandomState(seed))
         self.env = CartPoleVectorEnv(num_envs=n_envs)
@@ -82,7 +83,8 @@ class DQN:
         mask = T.cast(replay.is_alive, "float32")
         loss = T.sum(elementwise * mask) / T.maximum(T.sum(mask), 1)
         params = self.agent.get_all_params(trainable=True)
-        self.train = agentnet.function([], loss, updates=updates.adam(loss, params, learning_rate=settings["learning_rate"]))
+        grads = updates.total_norm_constraint(T.grad(loss, params), settings["max_grad_norm"])   # as SB3 clips
+        self.train = agentnet.function([], loss, updates=updates.adam(grads, params, learning_rate=settings["learning_rate"]))
         self.react = self.agent.get_react_function()
         self.steps = 0
 
