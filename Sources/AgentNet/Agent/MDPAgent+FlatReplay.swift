@@ -16,15 +16,11 @@ extension MDPAgent {
         var batch: Node? = nil
         for (i, (x, l)) in (zip(env.observations, observationLayers).map { ($0, $1) } + zip(env.actions, actionLayers).map { ($0, $1) }).enumerated() {
             let what = i < observationLayers.count ? "observation \(i)" : "action \(i - observationLayers.count)"
-            let item = Array(l.outputShape.dropFirst())
-            guard x.rank == item.count + 2, shapesAgree(Array(x.shape.dropFirst(2)), item) else {
-                throw AgentNetError.shape("get_sessions(experience_replay=True): recorded \(what) of shape \(seedShape(x.shape)) does not fit \(l.label) of shape \(seedShape(l.outputShape)) (expected [batch, tick] + \(seedShape(item)))")
-            }
+            let v = try Self.recorded(x, for: l, what), item = Array(l.outputShape.dropFirst())
             if let t = x.shape[1], t != length {
                 throw AgentNetError.shape("get_sessions(experience_replay=True): the recorded sessions have \(t) ticks, session_length is \(length)")
             }
             guard item.allSatisfy({ $0 != nil }) else { return nil }
-            let v = try T.cast(x, l.outputDType)
             batch = try batch ?? T.index(T.shape(v), 0)
             feed.append((l, try T.reshape(v, [-1] + item.map { $0! })))
         }

@@ -80,10 +80,7 @@ extension MDPAgent {
             throw AgentNetError.invalid("get_sessions(experience_replay=True): \(env.label) records \(env.actions.count) actions, the agent has \(actionLayers.count) action layers")
         }
         func sequence(_ x: Node, for l: Layer, _ what: String) throws -> Layer {
-            guard x.rank == l.outputShape.count + 1, shapesAgree(Array(x.shape.dropFirst(2)), Array(l.outputShape.dropFirst())) else {
-                throw AgentNetError.shape("get_sessions(experience_replay=True): recorded \(what) of shape \(seedShape(x.shape)) does not fit \(l.label) of shape \(seedShape(l.outputShape)) (expected [batch, tick] + \(seedShape(Array(l.outputShape.dropFirst()))))")
-            }
-            let v = try T.cast(x, l.outputDType)
+            let v = try Self.recorded(x, for: l, what)
             return try InputLayer(shape: v.shape, inputVar: v, name: "recorded \(what)")
         }
         var sequences: [(Layer, Layer)] = []
@@ -104,6 +101,14 @@ extension MDPAgent {
         let length = try sessionLength ?? Self.staticLength(env)
         return try Recurrence(inputSequences: LayerDict(sequences), trackedOutputs: policyEstimators + actionLayers,
                               stateVariables: agentStates, stateInit: .list(inits), nSteps: length, name: name)
+    }
+
+    /// A recorded sequence `[batch, tick] + item` checked against the layer it replays into and cast to its dtype.
+    static func recorded(_ x: Node, for l: Layer, _ what: String) throws -> Node {
+        guard x.rank == l.outputShape.count + 1, shapesAgree(Array(x.shape.dropFirst(2)), Array(l.outputShape.dropFirst())) else {
+            throw AgentNetError.shape("get_sessions(experience_replay=True): recorded \(what) of shape \(seedShape(x.shape)) does not fit \(l.label) of shape \(seedShape(l.outputShape)) (expected [batch, tick] + \(seedShape(Array(l.outputShape.dropFirst()))))")
+        }
+        return try T.cast(x, l.outputDType)
     }
 
     /// The recorded sessions' length when it is known statically.
