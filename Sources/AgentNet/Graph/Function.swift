@@ -17,9 +17,11 @@ public final class Function: @unchecked Sendable {
     let sharedAccess: [(value: SharedValue, writes: Bool)]
     /// Guards `plans`, `lastKey`, `lastPlan` and the plans' buffers.
     private let callLock = Lock()
-    private var plans: [[Int]: Plan] = [:]
+    private var plans: [[Int]: StagedPlan] = [:]
     private var lastKey: [Int] = []
-    private var lastPlan: Plan?
+    private var lastPlan: StagedPlan?
+    /// Where plans split when the graph reads a resizable value (StagedPlan.swift).
+    private let split: StagedSplit
 
     public init(inputs: [Node], outputs: [Node], updates: [(SharedValue, Node)] = [], checkFinite: Bool = true) throws {
         for (i, x) in inputs.enumerated() {
@@ -54,6 +56,7 @@ public final class Function: @unchecked Sendable {
         self.outputs = outputs
         self.updates = updates
         self.checkFinite = checkFinite
+        split = StagedSplit(outputs: outputs, updates: updates)
     }
 
     /// Validates one argument against its input node: dtype, rank and the statically known dimensions.
@@ -80,15 +83,15 @@ public final class Function: @unchecked Sendable {
     }
 
     /// The plan for these input shapes, compiled on first use. Called under `exclusive`.
-    func plan(for shapes: [[Int]]) throws -> Plan {
+    func plan(for shapes: [[Int]]) throws -> StagedPlan {
         var key: [Int] = []
         for s in shapes { key.append(s.count); key.append(contentsOf: s) }
-        if let p = lastPlan, key == lastKey, p.isValid { return p }
-        if let p = plans[key], p.isValid {
+        if let p = lastPlan, key == lastKey, try p.validate() { return p }
+        if let p = plans[key], try p.validate() {
             lastKey = key; lastPlan = p
             return p
         }
-        let p = try Plan(inputs: inputs, inputShapes: shapes, outputs: outputs, updates: updates)
+        let p = try StagedPlan(split, inputs: inputs, inputShapes: shapes)
         plans[key] = p
         lastKey = key; lastPlan = p
         return p
@@ -98,7 +101,7 @@ public final class Function: @unchecked Sendable {
     public func outputShapes(for shapes: [[Int]]) throws -> [([Int], DType)] {
         try exclusive {
             let p = try plan(for: shapes)
-            return p.outputTensors.map { ($0.shape, $0.dtype) }
+            return outputs.indices.map { (p.output($0).shape, p.output($0).dtype) }
         }
     }
 
@@ -117,15 +120,16 @@ public final class Function: @unchecked Sendable {
         try exclusive {
             var loaded: Plan?
             for run in 1...times {
-                // An update that resized a shared value invalidates the plan: the next run compiles a new one.
+                // An update that resized a shared value invalidates the plan stage that reads it: the next run
+                // compiles that stage anew.
                 let p = try plan(for: arguments.map(\.2))
-                if p !== loaded {
+                if p.head !== loaded {
                     try load(arguments, into: p)
-                    loaded = p
+                    loaded = p.head
                 }
                 try p.compute()
                 if run == times {
-                    for (i, t) in p.outputTensors.enumerated() { try emit(i, t) }
+                    for i in outputs.indices { try emit(i, p.output(i)) }
                 }
                 p.applyUpdates()
             }
@@ -133,7 +137,7 @@ public final class Function: @unchecked Sendable {
     }
 
     /// Copies the arguments into the plan's input tensors, rejecting NaN/inf when `checkFinite`.
-    private func load(_ arguments: [(UnsafeRawPointer, DType, [Int])], into p: Plan) throws {
+    private func load(_ arguments: [(UnsafeRawPointer, DType, [Int])], into p: StagedPlan) throws {
         for (i, a) in arguments.enumerated() {
             let t = p.inputTensors[i]
             t.storage.raw.copyMemory(from: a.0, byteCount: t.count * t.dtype.size)

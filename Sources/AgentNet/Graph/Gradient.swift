@@ -3,8 +3,9 @@
 
 public enum DisconnectedInputs: String, Sendable { case raise, ignore }
 
-/// Topological order (inputs before users) of every node `roots` depend on.
-public func topologicalOrder(_ roots: [Node]) -> [Node] {
+/// Topological order (inputs before users) of every node `roots` depend on; `leaves` are listed but not entered
+/// (a plan's stage that starts from the values an earlier stage computed).
+public func topologicalOrder(_ roots: [Node], stoppingAt leaves: Set<Node> = []) -> [Node] {
     var order: [Node] = []
     var seen = Set<Node>()
     var stack: [(Node, Int)] = []
@@ -12,7 +13,7 @@ public func topologicalOrder(_ roots: [Node]) -> [Node] {
         seen.insert(root)
         stack.append((root, 0))
         while let (node, i) = stack.last {
-            if i < node.inputs.count {
+            if i < node.inputs.count && !leaves.contains(node) {
                 stack[stack.count - 1].1 += 1
                 let child = node.inputs[i]
                 if !seen.contains(child) {

@@ -19,10 +19,18 @@ final class Plan {
     /// Every buffer the kernels touch: kernels capture raw pointers, so the plan owns the storages.
     let retained: [TensorStorage]
 
-    init(inputs: [Node], inputShapes: [[Int]], outputs: [Node], updates: [(SharedValue, Node)]) throws {
+    /// Whether each output was folded to a constant at plan time (a later stage reads it as a compile-time value).
+    let outputFolded: [Bool]
+
+    /// `bound`: nodes an earlier stage computed (StagedPlan.swift), read from its tensors as leaves; `folded` ones
+    /// are compile-time values there and stay so here.
+    init(inputs: [Node], inputShapes: [[Int]], outputs: [Node], updates: [(SharedValue, Node)],
+         bound: [Node: (tensor: Tensor, folded: Bool)] = [:]) throws {
         _ = BLASLibrary.shared  // load OpenBLAS (and choose its kernels) here rather than in the first compute
         let roots = outputs + updates.map(\.1)
-        let order = topologicalOrder(roots)
+        let order = topologicalOrder(roots, stoppingAt: Set(bound.keys))
+        /// The nodes this plan computes (bound ones are leaves here).
+        let computed = bound.isEmpty ? order : order.filter { bound[$0] == nil }
 
         var shapes: [Node: [Int]] = [:]
         var statics: [Node: Tensor] = [:]
@@ -32,6 +40,11 @@ final class Plan {
 
         // 1. Shapes and compile-time values.
         for node in order {
+            if let b = bound[node] {
+                shapes[node] = b.tensor.shape
+                if b.folded { statics[node] = b.tensor } else { tensors[node] = b.tensor }
+                continue
+            }
             if node.isInput {
                 guard shapes[node] != nil else {
                     throw AgentNetError.invalid("missing input: \(node) is used by the outputs but is not among the function's inputs")
@@ -75,7 +88,7 @@ final class Plan {
 
         // 2. Buffers: views share their source's storage; the rest reuse freed storages.
         var aliasing = Set<Node>()
-        for node in order where !node.inputs.isEmpty && node.op.aliases(node.inputs.map { shapes[$0]! }, shapes[node]!) {
+        for node in computed where !node.inputs.isEmpty && node.op.aliases(node.inputs.map { shapes[$0]! }, shapes[node]!) {
             aliasing.insert(node)
         }
         func root(_ n: Node) -> Node {
@@ -84,7 +97,7 @@ final class Plan {
             return r
         }
         var lastUse: [Node: Int] = [:]
-        for (i, node) in order.enumerated() {
+        for (i, node) in order.enumerated() where bound[node] == nil {
             for input in node.inputs { lastUse[root(input)] = max(lastUse[root(input)] ?? 0, i) }
         }
         for r in roots { lastUse[root(r)] = order.count }
@@ -100,17 +113,17 @@ final class Plan {
         var names: [String] = []
         // Products that accumulate into an add's other operand (PlanFusion.swift); `absorbed` maps each add that
         // thereby became a no-op to the buffer holding its result.
-        let accumulate = AccumulateFusion.candidates(order, roots: roots, aliasing: aliasing)
+        let accumulate = AccumulateFusion.candidates(computed, roots: roots, aliasing: aliasing)
         var position: [Node: Int] = [:]
         var readers: [Node: [Int]] = [:]
         if !accumulate.isEmpty {
-            for (i, node) in order.enumerated() {
+            for (i, node) in order.enumerated() where bound[node] == nil {
                 position[node] = i
                 for input in Set(node.inputs) { readers[root(input), default: []].append(i) }
             }
         }
         var absorbed: [Node: TensorStorage] = [:]
-        var columns = ConvColumnSharing(order)
+        var columns = ConvColumnSharing(computed)
         /// A bias reached through views not yet visited (`b.dimshuffle('x', 0, 'x', 'x')`): its source's data.
         func viewOfComputed(_ n: Node) -> Tensor? {
             var r = n
@@ -196,6 +209,7 @@ final class Plan {
         }
         self.inputTensors = inputTensors
         self.outputTensors = outputs.map { tensors[$0]! }
+        self.outputFolded = outputs.map { statics[$0] != nil }
         self.kernels = kernels
         self.kernelNames = names
         self.updates = staged
