@@ -19,7 +19,6 @@ Every figure is at steady state (after a warm-up), 1 thread, with the CPU model,
 """
 import argparse
 import os
-import platform
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -33,48 +32,21 @@ from agentnet import layers
 from agentnet.envs import CartPoleVectorEnv, observations, step_node
 from agentnet.resolver import EpsilonGreedyResolver
 
+from _common import header, rate
+
 SIZES = (4, 64, 64, 2)
 NUM_ENVS = 1024
 EPSILON = 0.1
+WARMUP_SECONDS = 0.5  # of calls before each figure is timed (steady state)
 
 
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def header():
-    c = agentnet.get_config()
-    return (f"CPU: {cpu_model()}; BLAS core {c['blas']['core']}, {c['blas']['threads']} thread(s); "
-            f"float mode {'FTZ/DAZ' if c['flush_denormal'] else 'IEEE'}")
-
-
-def rate(fn, units, min_time=2.0, warmup=0.5):
-    """Units per second of ``fn`` (one call does ``units``), after ``warmup`` seconds of calls."""
-    end = time.perf_counter() + warmup
-    while time.perf_counter() < end:
-        fn()
-    n, start = 0, time.perf_counter()
-    while True:
-        fn()
-        n += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            return n * units / elapsed
-
-
-def sgemm_gflops():
+def sgemm_gflops(seconds):
     """The engine's single-thread sgemm rate on the MLP's hidden product shape (1024 x 64 x 64)."""
     x, w = T.matrix("x"), T.matrix("w")
     f = agentnet.function([x, w], T.dot(x, w))
     a = np.random.rand(NUM_ENVS, 64).astype(np.float32)
     b = np.random.rand(64, 64).astype(np.float32)
-    return rate(lambda: f(a, b), 2 * NUM_ENVS * 64 * 64) / 1e9
+    return rate(lambda: f(a, b), 2 * NUM_ENVS * 64 * 64, seconds, WARMUP_SECONDS) / 1e9
 
 
 def mlp_flops_per_step():
@@ -202,13 +174,13 @@ def main():
     parser.add_argument("--dqn-seeds", type=int, default=3, help="seeds of the DQN comparison (0 skips it)")
     args = parser.parse_args()
     print(header())
-    gflops = sgemm_gflops()
+    gflops = sgemm_gflops(args.seconds)
     ceiling = gflops * 1e9 / mlp_flops_per_step()
     call, steps, env = engine_rollout(args.ticks)
-    engine = rate(call, steps, args.seconds)
+    engine = rate(call, steps, args.seconds, WARMUP_SECONDS)
     env.close()
     tick, genv = torch_rollout()
-    anchor = rate(tick, NUM_ENVS, args.seconds)
+    anchor = rate(tick, NUM_ENVS, args.seconds, WARMUP_SECONDS)
     genv.close()
     print(f"sgemm 1024x64x64: {gflops:.1f} GFLOP/s -> MLP ceiling {ceiling / 1e6:.2f} M env steps/s")
     print(f"| rollout, 1024 envs, 4-64-64-2 eps-greedy | env steps/s | of ceiling | vs PyTorch+Gymnasium |")

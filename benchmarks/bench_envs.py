@@ -15,7 +15,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import time  # noqa: E402
 
 import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
@@ -23,24 +22,14 @@ from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv  # noqa: E
 
 import agentnet  # noqa: E402,F401  (registers agentnet/CartPole-v1)
 
+from _common import header, rate  # noqa: E402
+
 POOL = 64  # distinct random action batches, cycled
 
 
 def action_pool(num_envs, seed=0):
     rng = np.random.default_rng(seed)
     return [rng.integers(0, 2, size=num_envs, dtype=np.int64) for _ in range(POOL)]
-
-
-def timed(step_chunk, steps_per_chunk, budget):
-    """Calls ``step_chunk`` until ``budget`` seconds pass; returns chunk steps per second."""
-    step_chunk()  # warm up
-    done, start = 0, time.perf_counter()
-    while True:
-        step_chunk()
-        done += steps_per_chunk
-        elapsed = time.perf_counter() - start
-        if elapsed >= budget:
-            return done / elapsed
 
 
 def vector_env(env, num_envs, budget):
@@ -52,7 +41,7 @@ def vector_env(env, num_envs, budget):
         for a in actions:
             step(a)
 
-    return num_envs * timed(chunk, POOL, budget)
+    return num_envs * rate(chunk, POOL, budget)
 
 
 def single_env_loop(budget):
@@ -67,7 +56,7 @@ def single_env_loop(budget):
             if terminated or truncated:
                 reset()
 
-    return timed(chunk, len(actions), budget)
+    return rate(chunk, len(actions), budget)
 
 
 def envpool_env(num_envs, budget):
@@ -103,25 +92,26 @@ def main():
     best = {name: None for name in contenders}
     for _ in range(args.repeats):
         for name, run in contenders.items():
-            rate = run()
-            if rate is not None:
-                best[name] = max(rate, best[name] or 0.0)
+            steps_per_s = run()
+            if steps_per_s is not None:
+                best[name] = max(steps_per_s, best[name] or 0.0)
 
+    print(header())
     print(f"CartPole-v1, random actions with resets, one thread, best of {args.repeats} x {args.budget:.1f} s")
     print(f"{'contender':42s} {'steps/s':>14s}")
-    for name, rate in best.items():
-        print(f"{name:42s} {'not installed' if rate is None else f'{rate:14,.0f}':>14s}")
+    for name, steps_per_s in best.items():
+        print(f"{name:42s} {'not installed' if steps_per_s is None else f'{steps_per_s:14,.0f}':>14s}")
 
     native = best["agentnet native, 1024 sub-envs"]
     print()
     print("ratios (native 1024 sub-envs vs ...)")
     targets = {"gymnasium single env, Python loop": 100.0, "gymnasium numpy CartPoleVectorEnv, 1024": 3.0}
-    for name, rate in best.items():
-        if rate is None or name == "agentnet native, 1024 sub-envs":
+    for name, steps_per_s in best.items():
+        if steps_per_s is None or name == "agentnet native, 1024 sub-envs":
             continue
         target = targets.get(name)
-        verdict = "" if target is None else f"  (target >= {target:.0f}x: {'met' if native / rate >= target else 'MISSED'})"
-        print(f"  vs {name:40s} {native / rate:8.1f}x{verdict}")
+        verdict = "" if target is None else f"  (target >= {target:.0f}x: {'met' if native / steps_per_s >= target else 'MISSED'})"
+        print(f"  vs {name:40s} {native / steps_per_s:8.1f}x{verdict}")
 
 
 if __name__ == "__main__":

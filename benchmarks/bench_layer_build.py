@@ -6,38 +6,17 @@ on different trees (say, before and after a change to the layer graph) compare o
     PYTHONPATH=python python benchmarks/bench_layer_build.py [--ticks 400] [--rounds 3]
 """
 import argparse
-import ctypes
 import gc
-import platform
 import time
 
 import numpy as np
 
 import agentnet
 import agentnet.tensor as T
-from agentnet._lib import lib
+
+from _common import header
 
 B, NIN, NH = 32, 64, 128
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def blas_core():
-    try:
-        fn = lib.openblas_get_corename
-        fn.restype = ctypes.c_char_p
-        return fn().decode()
-    except AttributeError:
-        return "unknown"
 
 
 def anchor(ticks):
@@ -88,7 +67,7 @@ def main():
     ap.add_argument("--ticks", type=int, default=400)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    print(f"CPU: {cpu_model()}; BLAS core: {blas_core()}; float mode: compiled calls FTZ/DAZ (not used: build only)")
+    print(f"{header()} (build only: no compiled call runs)")
     a = best_ms(anchor, args.ticks, args.rounds)
     r = best_ms(recurrence, args.ticks, args.rounds)
     print(f"{args.ticks}-tick GRU {NIN}->{NH}, batch {B}: tensor ops {a:.0f} ms, Recurrence+GRUCell build {r:.0f} ms, "

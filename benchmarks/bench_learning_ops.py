@@ -1,16 +1,14 @@
 """The n-step Q-learning objective (n_steps=5) over [batch 256, tick 32, actions 6], forward and backward
 (gradient of loss.sum() with respect to the Q-values): AgentNet's engine against the seed's formula written in
 PyTorch (CPU, 1 thread), measured in the same run after a warm-up of 2000 calls. Prints microseconds per call
-and the ratio, with the CPU model, the OpenBLAS core and the float mode."""
-import ctypes
-import platform
-import time
-
+and the ratio, with the CPU model, the BLAS core and the float mode."""
 import numpy as np
 
 import agentnet
 import agentnet.tensor as T
 from agentnet.learning import qlearning
+
+from _common import header, us_per_call, warm
 
 try:
     import torch
@@ -20,37 +18,7 @@ except ImportError:  # PyTorch is optional
 
 B, TICKS, ACTIONS, N_STEPS, GAMMA = 256, 32, 6, 5, 0.99
 WARMUP = 2000
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def blas_core():
-    for name in ("libopenblas.so.0", "libopenblas.so"):
-        try:
-            lib = ctypes.CDLL(name)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode()
-        except (OSError, AttributeError):
-            continue
-    return "unknown"
-
-
-def timeit(fn, min_time=1.0):
-    for _ in range(WARMUP):
-        fn()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_time:
-        fn()
-        n += 1
-    return (time.perf_counter() - start) / n * 1e6
+MIN_TIME = 1.0  # seconds timed per figure
 
 
 def data(rng):
@@ -64,6 +32,12 @@ def data(rng):
             if rng.random() < 0.5:
                 alive[b, end + 2:] = 1
     return q, a, r, alive
+
+
+def timed(fn):
+    """Microseconds per call after WARMUP calls."""
+    warm(fn, WARMUP)
+    return us_per_call(fn, MIN_TIME)
 
 
 def agentnet_fn(q, a, r, alive):
@@ -104,10 +78,10 @@ def torch_fn(q, a, r, alive):
 def main():
     rng = np.random.default_rng(0)
     q, a, r, alive = data(rng)
-    print(f"CPU: {cpu_model()}; OpenBLAS core: {blas_core()}; float32, IEEE rounding; torch threads: 1")
+    print(f"{header()}; torch threads: 1")
     print(f"Q-learning objective, n_steps={N_STEPS}, [batch {B}, tick {TICKS}, actions {ACTIONS}], forward + backward")
     ours = agentnet_fn(q, a, r, alive)
-    t_ours = timeit(ours)
+    t_ours = timed(ours)
     print(f"  agentnet: {t_ours:9.1f} us/call")
     if torch is None:
         print("  torch: not installed")
@@ -115,7 +89,7 @@ def main():
     theirs = torch_fn(q, a, r, alive)
     (l1, g1), (l2, g2) = ours(), theirs()
     assert np.allclose(l1, l2, rtol=1e-4) and np.allclose(g1, g2, atol=1e-3), "AgentNet and PyTorch disagree"
-    t_torch = timeit(theirs)
+    t_torch = timed(theirs)
     print(f"  torch:    {t_torch:9.1f} us/call")
     print(f"  ratio torch / agentnet: {t_torch / t_ours:.1f}x (target >= 3x)")
 

@@ -16,7 +16,8 @@ import numpy as np
 import agentnet
 import agentnet.tensor as T
 from agentnet import objectives, updates
-from agentnet._config import config_summary
+
+from _common import header, row_tag, us_per_call, warm
 
 try:
     import torch
@@ -24,19 +25,7 @@ try:
 except ImportError:  # PyTorch is optional
     torch = None
 
-
-def warm(fn, steps):
-    for _ in range(steps):
-        fn()
-
-
-def timeit(fn, min_time=0.3):
-    fn()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_time:
-        fn()
-        n += 1
-    return (time.perf_counter() - start) / n * 1e6
+MIN_TIME = 0.3  # seconds timed per figure, after the warm-up
 
 
 def agentnet_step(sizes, batch, rng):
@@ -128,13 +117,8 @@ def sgemm_peak():
     x, w = T.matrix("x"), T.matrix("w")
     f = agentnet.function([x, w], T.dot(x, w))
     a = np.random.rand(1024, 1024).astype(np.float32)
-    us = timeit(lambda: f(a, a), 0.5)
+    us = us_per_call(lambda: f(a, a), 0.5)
     return 2 * 1024 ** 3 / us / 1e3
-
-
-def row_tag():
-    c = agentnet.get_config()
-    return f"{c['blas']['core']}/{'FTZ' if c['flush_denormal'] else 'IEEE'}"
 
 
 def denormal_effect(steps, block=500):
@@ -163,13 +147,13 @@ def main():
     ap.add_argument("--denormal-steps", type=int, default=0, help="also measure FTZ on/off over this many steps")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    print(config_summary())
+    print(header())
     print(f"PyTorch {torch.__version__ if torch else 'not installed'}; warm-up {args.warmup} steps per implementation")
     peak = sgemm_peak()
     print(f"OpenBLAS sgemm peak through AgentNet (1024^3, 1 thread): {peak:.1f} GFLOP/s")
-    header = (f"{'net':>14} {'batch':>6} {'mode':>8} {'agentnet us':>12} {'numpy us':>9} {'torch us':>9} "
+    columns = (f"{'net':>14} {'batch':>6} {'mode':>8} {'agentnet us':>12} {'numpy us':>9} {'torch us':>9} "
               f"{'vs numpy':>9} {'vs torch':>9} {'GFLOP/s':>8}  core/float")
-    print(header)
+    print(columns)
     for sizes in ([4, 64, 64, 2], [4, 256, 256, 2]):
         for batch in (32, 256, 4096):
             ours, ref, tor = agentnet_step(sizes, batch, rng), numpy_step(sizes, batch, rng), None
@@ -181,8 +165,8 @@ def main():
                     warm(impl[0], min(args.warmup, 200))
             flops = 2 * batch * sum(a * b for a, b in zip(sizes, sizes[1:]))
             for k, mode in enumerate(("forward", "step")):
-                a, n = timeit(ours[k]), timeit(ref[k])
-                t = timeit(tor[k]) if tor else float("nan")
+                a, n = us_per_call(ours[k], MIN_TIME), us_per_call(ref[k], MIN_TIME)
+                t = us_per_call(tor[k], MIN_TIME) if tor else float("nan")
                 gflops = flops * (3 if mode == "step" else 1) / a / 1e3
                 print(f"{'-'.join(map(str, sizes)):>14} {batch:>6} {mode:>8} {a:12.1f} {n:9.1f} {t:9.1f} "
                       f"{n / a:8.2f}x {t / a:8.2f}x {gflops:8.2f}  {row_tag()}")

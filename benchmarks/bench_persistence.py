@@ -3,17 +3,16 @@ agentnet.utils.persistence against torch.save/torch.load and safetensors.numpy o
 the same run, best of N. AgentNet's save is atomic and fsyncs the file and its folder; the others do not sync,
 so they are also timed followed by an fsync of the written file."""
 import argparse
-import ctypes
 import os
-import platform
 import tempfile
 import time
 
 import numpy as np
 
-import agentnet
 from agentnet.layers import DenseLayer, InputLayer, get_all_params
 from agentnet.utils import persistence
+
+from _common import header
 
 try:
     import torch
@@ -24,28 +23,6 @@ try:
     import safetensors.numpy as st_numpy
 except ImportError:
     st_numpy = None
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def blas_core():
-    for name in ("libopenblas.so.0", "libopenblas.so"):
-        try:
-            lib = ctypes.CDLL(name)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode()
-        except (OSError, AttributeError):
-            continue
-    return "unknown"
 
 
 def best_of(cases, rounds):
@@ -87,7 +64,8 @@ def main():
     state = persistence.get_state_dict(net)
     n_params = sum(v.size for v in state.values())
 
-    print(f"CPU: {cpu_model()}; BLAS core: {blas_core()}; float mode: float32; files in {folder}")
+    print(header())
+    print(f"float32 parameters; files in {folder}")
     print(f"network: DenseLayer 4-1000-1000, {n_params:,} parameters ({n_params * 4 / 2**20:.2f} MiB); best of {args.rounds}")
 
     ours = os.path.join(folder, "agentnet.safetensors")

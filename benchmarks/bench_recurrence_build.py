@@ -45,8 +45,8 @@ def main():
         if not (tree / ".build/release/libagentnet.so").exists():
             sys.exit(f"{name} ({tree}) has no .build/release/libagentnet.so; build it first (see the docstring)")
     sys.path.insert(0, str(HERE))
-    from bench_layer_build import blas_core, cpu_model
-    print(f"CPU: {cpu_model()}; BLAS core: {blas_core()}")
+    from _common import header
+    print(header())
     best = {name: {"recurrence": float("inf"), "anchor": float("inf")} for name in trees}
     for _ in range(args.repeats):
         for name, tree in trees.items():

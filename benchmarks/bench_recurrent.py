@@ -14,14 +14,14 @@ core and float mode.
 """
 import argparse
 import os
-import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's own OpenBLAS: one thread, like ours and torch's
 import numpy as np  # noqa: E402
 
 import agentnet  # noqa: E402
 import agentnet.tensor as T  # noqa: E402
-from agentnet._config import config_summary  # noqa: E402
+
+from _common import header, row_tag, us_per_call, warm  # noqa: E402
 
 try:
     import torch
@@ -31,32 +31,19 @@ except ImportError:  # PyTorch is optional
 
 B, TICKS, NIN, NH = 32, 20, 64, 128
 ATARI_IN, N_ACTIONS = (4, 84, 84), 6
-
-
-def mean_us(fn, min_time):
-    n, start = 0, time.perf_counter()
-    while True:
-        fn()
-        n += 1
-        el = time.perf_counter() - start
-        if el >= min_time:
-            return el / n * 1e6
-
-
-WARMUP = 2000
+WARMUP = 2000  # calls of each implementation before timing (--warmup)
 
 
 def best_of(fns, rounds, min_time, warmup=None):
     """Best per-call time (us) of each function over `rounds` interleaved rounds, after WARMUP calls of each."""
     for f in fns:
         if f is not None:
-            for _ in range(WARMUP if warmup is None else warmup):
-                f()
+            warm(f, WARMUP if warmup is None else warmup)
     best = [float("inf")] * len(fns)
     for _ in range(rounds):
         for i, f in enumerate(fns):
             if f is not None:
-                best[i] = min(best[i], mean_us(f, min_time))
+                best[i] = min(best[i], us_per_call(f, min_time))
     return best
 
 
@@ -201,7 +188,7 @@ def main():
     global WARMUP
     WARMUP = args.warmup
     rng = np.random.default_rng(0)
-    print(config_summary())
+    print(header())
     print(f"PyTorch {torch.__version__ if torch else 'not installed'}; warm-up {WARMUP} calls per implementation")
 
     peak_ours, peak_np = sgemm_peak(args.rounds, args.min_time)
@@ -227,8 +214,7 @@ def main():
 
     print(f"batch {B}; GRU {NIN}->{NH} x {TICKS} ticks; Atari 4x84x84 conv 32-64-64, dense 512-{N_ACTIONS}; "
           f"forward+backward, grads of all weights")
-    c = agentnet.get_config()
-    tag = f"{c['blas']['core']}/{'FTZ' if c['flush_denormal'] else 'IEEE'}"
+    tag = row_tag()
     print(f"{'case':>16} {'agentnet ms':>12} {'torch ms':>9} {'vs torch':>9} {'GFLOP/s':>8} {'torch GF/s':>10} {'of peak':>8}  core/float")
     for name, a, t, flops in rows:
         g = flops / a / 1e3

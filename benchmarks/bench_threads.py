@@ -9,7 +9,6 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's own pool: one thread per caller, like the engine's
 
 import ctypes
-import platform
 import threading
 import time
 
@@ -19,22 +18,13 @@ import agentnet
 import agentnet.tensor as T
 from agentnet import objectives, updates
 
+from _common import header, warm
+
 WARMUP_STEPS = 2000
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def blas_cores():
-    """OpenBLAS core names of the engine's library and of numpy's, from the libraries loaded in this process."""
+    """OpenBLAS core names of every OpenBLAS loaded in this process (numpy's beside the engine's), by file name."""
     found = {}
     with open("/proc/self/maps") as f:
         paths = {line.split()[-1] for line in f if "openblas" in line.lower() and line.split()[-1].startswith("/")}
@@ -48,13 +38,6 @@ def blas_cores():
                 found[os.path.basename(path)] = fn().decode()
                 break
     return found
-
-
-def float_mode():
-    get = getattr(agentnet, "get_flush_denormal", None)
-    if get is None:
-        return "IEEE (no flush-to-zero control in this build)"
-    return "flush-to-zero/DAZ inside compiled calls" if get() else "IEEE"
 
 
 def adam_step(sizes, batch, seed):
@@ -129,17 +112,16 @@ def scaling(fns, seconds, repeats=3):
 
 def main():
     seconds = float(os.environ.get("BENCH_SECONDS", "1.5"))
-    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical CPUs, load average {os.getloadavg()[0]:.1f})")
+    print(header())
+    print(f"{os.cpu_count()} logical CPUs, load average {os.getloadavg()[0]:.1f}")
     for name, core in blas_cores().items():
-        print(f"BLAS core: {core} ({name})")
-    print(f"float mode: {float_mode()}")
+        print(f"OpenBLAS loaded: {name}, core {core}")
     print(f"{'workload':>36} {'1 thread /s':>12} {'2 threads /s':>13} {'ratio':>7} {'numpy sgemm ratio':>18}")
     anchor = [numpy_sgemm(256, 1), numpy_sgemm(256, 2)]
     for sizes, batch in (([4, 64, 64, 2], 32), ([4, 64, 64, 2], 256), ([4, 256, 256, 2], 32), ([4, 256, 256, 2], 256)):
         fns = [adam_step(sizes, batch, 1), adam_step(sizes, batch, 2)]
         for fn in fns:
-            for _ in range(WARMUP_STEPS):
-                fn()
+            warm(fn, WARMUP_STEPS)
         one, two = scaling(fns, seconds)
         n_one, n_two = scaling(anchor, seconds)
         label = f"Adam step {'-'.join(map(str, sizes))} batch {batch}"

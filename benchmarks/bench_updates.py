@@ -7,13 +7,10 @@
 The kernel times come from the engine's own per-kernel profile (AGENTNET_PROFILE=1, in a subprocess), so they
 exclude the call overhead and the copy of the new value into the shared variable.
 """
-import ctypes
 import os
-import platform
 import re
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -21,41 +18,17 @@ import agentnet
 import agentnet.tensor as T
 from agentnet import _core, updates
 
+from _common import header, us_per_call, warm
+
 SIZES = (4, 256, 256, 2)
 KERNEL_SHAPE = (256, 256)
+WARMUP, MIN_TIME = 2000, 0.5  # calls before timing, seconds timed per figure
 
 
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def blas_core():
-    try:
-        blas = ctypes.CDLL("libopenblas.so.0")
-        blas.openblas_get_corename.restype = ctypes.c_char_p
-        return blas.openblas_get_corename().decode()
-    except (OSError, AttributeError):
-        return "unknown"
-
-
-def float_mode():
-    return "FTZ/DAZ inside calls" if hasattr(agentnet, "set_flush_denormal") else "IEEE (denormals kept)"
-
-
-def timeit(fn, min_time=0.5, warmup=2000):
-    for _ in range(warmup):
-        fn()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_time:
-        fn()
-        n += 1
-    return (time.perf_counter() - start) / n * 1e6
+def timed(fn):
+    """Microseconds per call after WARMUP calls."""
+    warm(fn, WARMUP)
+    return us_per_call(fn, MIN_TIME)
 
 
 def _fused(kind, *args):
@@ -147,8 +120,7 @@ def kernel_profile():
 
 
 def main():
-    print(f"CPU: {cpu_model()} | BLAS core: {blas_core()} | float mode: {float_mode()} | engine: "
-          f"{os.environ.get('AGENTNET_LIB', 'source tree')}")
+    print(f"{header()} | engine: {os.environ.get('AGENTNET_LIB', 'source tree')}")
     print(f"fused kernels on {KERNEL_SHAPE} (engine profile, kernel only):")
     for kind, ns in kernel_profile().items():
         print(f"  {kind:12s} {ns:6.3f} ns/element")
@@ -156,8 +128,8 @@ def main():
     print(f"update step of a {'-'.join(map(str, SIZES))} MLP ({n} parameters), gradients given, per call:")
     print(f"  {'rule':18s} {'composed':>10s} {'agentnet.updates':>17s} {'ratio':>6s}")
     for name, rule in RULES.items():
-        t_comp = timeit(update_step(lambda g, p: composed(name, g, p)))
-        t_lib = timeit(update_step(rule))
+        t_comp = timed(update_step(lambda g, p: composed(name, g, p)))
+        t_lib = timed(update_step(rule))
         print(f"  {name:18s} {t_comp:8.1f} us {t_lib:14.1f} us {t_comp / t_lib:6.2f}x")
 
 

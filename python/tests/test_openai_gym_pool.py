@@ -1,6 +1,10 @@
 """EnvPool: an agent plays Gymnasium environments one react call per tick and records sessions into a
 SessionPoolEnvironment, with the seed's conventions (reference §4.6) over NEXT_STEP autoreset: on the reset tick
 is_alive is 0, the reward 0 and the memory zeroed; the tick that hit a time limit has is_truncated 1."""
+import os
+import sys
+import types
+
 import gymnasium
 import numpy as np
 import pytest
@@ -88,6 +92,100 @@ def test_evaluate_plays_whole_episodes():
     pool = EnvPool(counting_agent(), short_cartpole, n_games=1, seed=0)
     returns = pool.evaluate(n_games=3, record_video=False, verbose=False)
     assert len(returns) == 3 and all(1 <= r <= 5 for r in returns)
+
+
+class StepFrameEnv(gymnasium.Env):
+    """Episode k of an instance (counting resets from 0) lasts 3 + k steps with reward 1 each; ``render()`` is a
+    16x16 RGB frame whose every pixel is 20 * (steps since the reset), so a recording shows which ticks it holds."""
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 25}
+
+    def __init__(self, render_mode="rgb_array"):
+        self.render_mode = render_mode
+        self.observation_space = gymnasium.spaces.Box(-1, 1, (4,), np.float32)
+        self.action_space = gymnasium.spaces.Discrete(2)
+        self.episode, self.t = -1, 0
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.episode, self.t = self.episode + 1, 0
+        return np.zeros(4, np.float32), {}
+
+    def step(self, action):
+        self.t += 1
+        return np.zeros(4, np.float32), 1.0, self.t >= 3 + self.episode, False, {}
+
+    def render(self):
+        return np.full((16, 16, 3), 20 * self.t, np.uint8)
+
+
+def without_ffmpeg(monkeypatch):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+
+
+def test_evaluate_records_a_gif_per_episode_without_ffmpeg(tmp_path, monkeypatch):
+    imageio = pytest.importorskip("imageio")
+    from PIL import Image
+    without_ffmpeg(monkeypatch)
+    pool = EnvPool(counting_agent(), StepFrameEnv, n_games=1)
+    folder = tmp_path / "records" / "run"                     # made if missing
+    assert pool.evaluate(n_games=2, save_path=str(folder), verbose=False) == [3.0, 4.0]
+    assert sorted(os.listdir(folder)) == ["episode_0.gif", "episode_1.gif"]
+    for k, steps in enumerate((3, 4)):
+        frames = imageio.v3.imread(folder / f"episode_{k}.gif", index=None)
+        # The frame after the reset and one after each step, in order.
+        assert frames.shape == (steps + 1, 16, 16, 3)
+        np.testing.assert_array_equal(frames, np.broadcast_to(20 * np.arange(steps + 1)[:, None, None, None],
+                                                              frames.shape))
+        with Image.open(folder / f"episode_{k}.gif") as gif:
+            for i in range(steps + 1):
+                gif.seek(i)
+                assert gif.info["duration"] == 40               # ms: the env's render_fps of 25
+
+
+def test_evaluate_cuts_the_recording_at_t_max(tmp_path, monkeypatch):
+    imageio = pytest.importorskip("imageio")
+    without_ffmpeg(monkeypatch)
+    pool = EnvPool(counting_agent(), StepFrameEnv, n_games=1)
+    assert pool.evaluate(n_games=1, save_path=str(tmp_path), verbose=False, t_max=2) == [2.0]
+    frames = imageio.v3.imread(tmp_path / "episode_0.gif", index=None)
+    np.testing.assert_array_equal(frames[:, 0, 0, 0], [0, 20, 40])
+
+
+def test_evaluate_writes_mp4_with_the_ffmpeg_plugin(tmp_path, monkeypatch):
+    """With imageio-ffmpeg importable, the video is ``episode_<k>.mp4`` at the env's fps (imageio stands in here
+    for the ffmpeg writer, so the test needs neither)."""
+    written = []
+    fake = types.ModuleType("imageio")
+    fake.mimsave = lambda path, frames, **kwargs: written.append((path, np.stack(frames), kwargs))
+    monkeypatch.setitem(sys.modules, "imageio", fake)
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", types.ModuleType("imageio_ffmpeg"))
+    pool = EnvPool(counting_agent(), StepFrameEnv, n_games=1)
+    assert pool.evaluate(n_games=2, save_path=str(tmp_path), verbose=False) == [3.0, 4.0]
+    assert [(path, kwargs) for path, _, kwargs in written] == [
+        (str(tmp_path / "episode_0.mp4"), {"fps": 25}), (str(tmp_path / "episode_1.mp4"), {"fps": 25})]
+    np.testing.assert_array_equal(written[1][1][:, 0, 0, 0], [0, 20, 40, 60, 80])
+
+
+def test_evaluate_writes_a_real_mp4_when_imageio_ffmpeg_is_installed(tmp_path):
+    imageio = pytest.importorskip("imageio")
+    pytest.importorskip("imageio_ffmpeg")
+    pool = EnvPool(counting_agent(), StepFrameEnv, n_games=1)
+    pool.evaluate(n_games=1, save_path=str(tmp_path), verbose=False)
+    assert os.listdir(tmp_path) == ["episode_0.mp4"]
+    frames = imageio.mimread(tmp_path / "episode_0.mp4")
+    assert len(frames) == 4                                   # the reset frame and 3 steps
+    np.testing.assert_allclose([f[:, :, 0].mean() for f in frames], [0, 20, 40, 60], atol=3)   # lossy codec
+
+
+def test_evaluate_warns_and_plays_on_when_it_cannot_record(tmp_path, monkeypatch):
+    no_frames = EnvPool(counting_agent(), lambda: StepFrameEnv(render_mode=None), n_games=1)
+    with pytest.warns(UserWarning, match="render_mode='rgb_array'"):
+        assert no_frames.evaluate(n_games=2, save_path=str(tmp_path / "a"), verbose=False) == [3.0, 4.0]
+    pool = EnvPool(counting_agent(), StepFrameEnv, n_games=1)
+    monkeypatch.setitem(sys.modules, "imageio", None)         # import imageio raises ImportError
+    with pytest.warns(UserWarning, match="needs imageio"):
+        assert pool.evaluate(n_games=2, save_path=str(tmp_path / "b"), verbose=False) == [3.0, 4.0]
+    assert os.listdir(tmp_path) == []
 
 
 def test_errors_name_the_problem():

@@ -225,12 +225,15 @@ class EnvPool:
         Parameters
         ----------
         save_path : str
-            Folder for the videos (``episode_<k>.mp4``, or ``.gif`` when imageio has no ffmpeg).
+            Folder for the videos, made if missing: ``episode_<k>.mp4`` (k from 0) when imageio has its ffmpeg plugin
+            (``imageio-ffmpeg``), else ``episode_<k>.gif``.
         use_monitor : bool
             Kept for the seed's signature; Gymnasium has no Monitor, and the episode returns are this method's result.
         record_video : bool
             Record ``rgb_array`` frames (the environment must be made with ``render_mode="rgb_array"``) and write them
-            with imageio, if it is installed; otherwise a warning says what is missing and play goes on.
+            with imageio, if it is installed; otherwise a warning says what is missing and play goes on. As in
+            Gymnasium's ``RecordVideo``, a video holds the frame after the reset and one after each step, and plays at
+            the environment's ``metadata["render_fps"]`` (30 if it has none).
         t_max : int
             Ticks per episode at most.
 
@@ -248,21 +251,22 @@ class EnvPool:
             for k in range(n_games):
                 obs, _ = env.reset()
                 memory = [np.asarray(m) for m in self.agent.get_zeros_like_memory(1)]
-                frames, total = [], 0.0
+                frames = [env.render()] if writer is not None else []
+                total = 0.0
                 for _ in range(t_max):
-                    if writer is not None:
-                        frames.append(env.render())
                     result = _as_list(self.agent_step(np.asarray(obs, np.float32)[None], *memory))
                     action = np.asarray(result[0])[0]
                     memory = [np.asarray(m) for m in result[len(result) - len(memory):]] if memory else []
                     if isinstance(env.action_space, gymnasium.spaces.Discrete):
                         action = int(action)
                     obs, reward, terminated, truncated, _ = env.step(action)
+                    if writer is not None:
+                        frames.append(env.render())
                     total += float(reward)
                     if terminated or truncated:
                         break
                 totals.append(total)
-                if writer is not None and frames:
+                if writer is not None:
                     writer(os.path.join(save_path, f"episode_{k}"), frames)
                 if verbose:
                     print(f"EnvPool.evaluate: episode {k} finished with reward {total:.4g}")
@@ -272,6 +276,8 @@ class EnvPool:
 
     @staticmethod
     def _video_writer(env):
+        """A ``write(stem, frames)`` saving ``stem.mp4`` or ``stem.gif``, or None (with a warning) if recording
+        cannot work: the environment does not render ``rgb_array`` frames, or imageio is missing."""
         if getattr(env, "render_mode", None) != "rgb_array":
             warnings.warn("EnvPool.evaluate: record_video needs an environment made with render_mode='rgb_array'; "
                           "not recording", stacklevel=3)
@@ -282,12 +288,18 @@ class EnvPool:
             warnings.warn("EnvPool.evaluate: record_video needs imageio (pip install imageio imageio-ffmpeg); not "
                           "recording", stacklevel=3)
             return None
+        try:
+            import imageio_ffmpeg  # noqa: F401  (imageio's mp4 writer)
+            extension = ".mp4"
+        except ImportError:     # a gif needs only pillow, which imageio depends on
+            extension = ".gif"
+        fps = env.metadata.get("render_fps") or 30
 
         def write(stem, frames):
             os.makedirs(os.path.dirname(stem) or ".", exist_ok=True)
-            try:
-                imageio.mimsave(stem + ".mp4", frames, fps=30)
-            except Exception:   # no ffmpeg plugin: a gif needs none
-                imageio.mimsave(stem + ".gif", frames, duration=1 / 30)
+            if extension == ".mp4":
+                imageio.mimsave(stem + extension, frames, fps=fps)
+            else:               # imageio's pillow plugin takes the frame duration in ms
+                imageio.mimsave(stem + extension, frames, duration=1000 / fps)
 
         return write
