@@ -2,12 +2,15 @@
 
 Every piece is AgentNet's own: a one-tick agent (``Agent``: observation -> 256-256 MLP Q-values ->
 ``EpsilonGreedyResolver``), the native vector CartPole stepped inside a compiled function (``agent.get_sessions``
-on it plays ``ticks`` ticks in every sub-env in one engine call and appends them to a ``SessionPoolEnvironment``),
-experience replay (``sample_session_batch`` + ``get_sessions(..., experience_replay=True)``), Q-learning against a
-``TargetNetwork`` with the Huber loss, and Adam. The hyperparameters are Stable-Baselines3 zoo's for DQN on
-CartPole-v1 (``ZOO``): a gradient step replays 64 transitions (8 sessions of 8 ticks), with the gradient norm clipped at 10 as
-SB3 does; 128 gradient steps follow every 256 env steps, the target is copied before each burst, epsilon falls from 1
-to 0.04 over the first 16% of the steps.
+on it plays 256 ticks in one engine call, and the same call stores them in a ``SessionPoolEnvironment`` as 2-tick
+transitions), experience replay (``sample_session_batch`` + ``get_sessions(..., experience_replay=True)``),
+Q-learning against a ``TargetNetwork`` with the Huber loss, and Adam.
+
+The algorithm is Stable-Baselines3's DQN at the rl-baselines3-zoo settings for CartPole-v1 (``ZOO``): one env;
+every 256 env steps, 128 gradient steps, each on 64 transitions drawn uniformly with replacement from the last
+100k; the gradient norm clipped at 10; the target network copied before each burst (SB3 copies it every 10 env
+steps, and the online network only changes during bursts); epsilon falling from 1 to 0.04 over the first 16% of
+the steps (set per 256-step play call). A time limit is not an end: truncated transitions bootstrap.
 
 The demo trains until the greedy policy averages at least 475 over 20 episodes (checked every ``eval_every`` env
 steps) and prints the wall time and the number of env steps.
@@ -30,27 +33,42 @@ from agentnet.learning import qlearning
 from agentnet.resolver import EpsilonGreedyResolver, GreedyResolver
 from agentnet.target_network import TargetNetwork
 
-#: Stable-Baselines3 zoo (hyperparams/dqn.yml, CartPole-v1).
-ZOO = dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000, gamma=0.99,
+#: Stable-Baselines3 zoo (hyperparams/dqn.yml, CartPole-v1); max_grad_norm is SB3's default.
+ZOO = dict(n_envs=1, learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000, gamma=0.99,
            train_freq=256, gradient_steps=128, exploration_fraction=0.16, exploration_final_eps=0.04,
            net_arch=(256, 256), total_timesteps=50_000, max_grad_norm=10)
 
 
+def transitions(sequences, carried):
+    """Played ticks as overlapping 2-tick sessions, one per tick: ``[n, T, ...]`` sequences and the previous call's
+    last tick ``[n, ...]`` give ``[n*T, 2, ...]`` windows (previous tick, this tick) and the updates that carry this
+    call's last tick to the next call. The first call's carried tick is all zeros with ``is_alive`` 0, so the loss
+    masks its window out."""
+    windows, carry = [], {}
+    for seq, last in zip(sequences, carried):
+        joined = T.concatenate([T.stack([last], axis=1), seq], axis=1)              # [n, T+1, ...]
+        pairs = T.stack([joined[:, :-1], joined[:, 1:]], axis=2)                   # [n, T, 2, ...]
+        windows.append(T.reshape(pairs, (-1, 2) + tuple(last.get_value().shape[1:])))
+        carry[last] = seq[:, -1]
+    return windows, carry
+
+
 class DQN:
-    """The agent, its replay pool and two compiled functions: ``play`` (``ticks`` ticks in ``n_envs`` native
-    CartPoles, appended to the pool) and ``train`` (one gradient step on a replayed batch).
+    """The agent, its replay pool and two compiled functions: ``play`` (``train_freq`` env steps in the native
+    CartPole, stored in the pool as transitions) and ``train`` (one gradient step on a replayed batch).
 
     Parameters
     ----------
     seed : int
         Seeds the weights, the env (sub-env i gets seed + i), the resolver and the replay sampler.
-    n_envs, ticks : int
-        One ``play`` call is ``n_envs * ticks`` env steps (default 32 x 8 = 256, the zoo's train_freq); a gradient
-        step replays ``batch_size // ticks`` sessions of ``ticks`` ticks (8 x 8 = 64 transitions).
+    settings : dict
+        ``ZOO`` by default; ``n_envs`` sub-envs share the ``train_freq`` env steps of a play call.
     """
 
-    def __init__(self, seed=0, n_envs=32, ticks=8, settings=ZOO):
-        self.settings, self.n_envs, self.ticks = settings, n_envs, ticks
+    def __init__(self, seed=0, settings=ZOO):
+        self.settings = settings
+        n_envs = settings["n_envs"]
+        self.ticks = settings["train_freq"] // n_envs
         agentnet.init.set_rng(np.random.RandomState(seed))
         self.env = CartPoleVectorEnv(num_envs=n_envs)
         self.env.reset(seed=seed)
@@ -63,25 +81,32 @@ class DQN:
         resolver = EpsilonGreedyResolver(self.qvalues, epsilon=self.epsilon, seed=seed)
         self.agent = Agent(obs, {}, self.qvalues, resolver)
 
-        # Acting: ticks x n_envs env steps inside one call, stored in the pool.
-        (rewards, alive, truncated), observations, _, actions, _ = self.agent.get_sessions(self.env, session_length=ticks)
+        # Acting: train_freq env steps inside one call, stored in the pool as 2-tick transitions.
+        (rewards, alive, truncated), observations, _, actions, _ = self.agent.get_sessions(self.env, session_length=self.ticks)
+        carried = [agentnet.shared(np.zeros((n_envs, 4), np.float32), name="last_observation"),
+                   agentnet.shared(np.zeros(n_envs, np.int32), name="last_action"),
+                   agentnet.shared(np.zeros(n_envs, np.float32), name="last_reward"),
+                   agentnet.shared(np.zeros(n_envs, np.uint8), name="last_is_alive"),
+                   agentnet.shared(np.zeros(n_envs, np.uint8), name="last_is_truncated")]
+        (obs2, act2, rew2, alive2, trunc2), carry = transitions([observations, actions, rewards, alive, truncated], carried)
         self.pool = SessionPoolEnvironment(observations=obs, actions=resolver, agent_memories=[], rng_seed=seed)
-        store = self.pool.get_session_updates([observations], [actions], rewards, alive, is_truncated=truncated,
-                                              append=True, max_pool_size=max(1, settings["buffer_size"] // ticks))
+        store = self.pool.get_session_updates([obs2], [act2], rew2, alive2, is_truncated=trunc2, append=True,
+                                              max_pool_size=settings["buffer_size"])
+        store.update(carry)
         self.play = agentnet.function([], T.sum(rewards), updates=store)
 
-        # Learning: replay sampled sessions through the agent and through the target network.
-        sessions = max(1, settings["batch_size"] // ticks)
-        replay = self.pool.sample_session_batch(sessions, replace=True)
-        _, _, _, _, q = self.agent.get_sessions(replay, session_length=ticks, experience_replay=True)
+        # Learning: replay sampled transitions through the agent and through the target network. With crop_last the
+        # loss reads the online Q-values of the first tick and the target's of the second, and only those are computed.
+        replay = self.pool.sample_session_batch(settings["batch_size"], replace=True)
+        _, _, _, _, q = self.agent.get_sessions(replay, session_length=2, experience_replay=True)
         self.target = TargetNetwork(self.qvalues)
         target_agent = Agent(obs, {}, self.target.output_layers, GreedyResolver(self.target.output_layers))
-        _, _, _, _, q_target = target_agent.get_sessions(replay, session_length=ticks, experience_replay=True)
+        _, _, _, _, q_target = target_agent.get_sessions(replay, session_length=2, experience_replay=True)
         elementwise = qlearning.get_elementwise_objective(
             q, replay.actions[0], replay.rewards, replay.is_alive, qvalues_target=q_target,
             gamma_or_gammas=settings["gamma"], is_truncated=replay.is_truncated, loss_function=objectives.huber_loss)
-        mask = T.cast(replay.is_alive, "float32")
-        loss = T.sum(elementwise * mask) / T.maximum(T.sum(mask), 1)
+        valid = T.cast(replay.is_alive[:, 0], "float32")   # a reset tick's transition (action ignored) is no sample
+        loss = T.sum(elementwise[:, 0] * valid) / T.maximum(T.sum(valid), 1)
         params = self.agent.get_all_params(trainable=True)
         grads = updates.total_norm_constraint(T.grad(loss, params), settings["max_grad_norm"])   # as SB3 clips
         self.train = agentnet.function([], loss, updates=updates.adam(grads, params, learning_rate=settings["learning_rate"]))
@@ -97,17 +122,14 @@ class DQN:
         """Plays ``env_steps`` more env steps, training as the zoo settings say; returns the mean loss (or nan)."""
         losses = []
         s = self.settings
-        bursts = max(1, s["train_freq"] // (self.n_envs * self.ticks))
         target = self.steps + env_steps
         while self.steps < target:
             self.epsilon.set_value(np.float32(self.exploration()))
-            for _ in range(bursts):
-                self.play()
-                self.steps += self.n_envs * self.ticks
+            self.play()
+            self.steps += s["train_freq"]
             if self.steps >= s["learning_starts"]:
                 self.target.load_weights()
-                for _ in range(s["gradient_steps"] * bursts):
-                    losses.append(float(self.train()))
+                losses.extend(float(self.train()) for _ in range(s["gradient_steps"]))
         return float(np.mean(losses)) if losses else float("nan")
 
     def evaluate(self, episodes=20, seed=10_000):

@@ -34,6 +34,7 @@ public final class Node: CustomStringConvertible, @unchecked Sendable {
 
     /// Builds `op(inputs)`, inferring dtype and static shape; throws with the op's name and the input shapes on mismatch.
     public static func make(_ op: any Op, _ inputs: [Node], name: String? = nil) throws -> Node {
+        if name == nil, let slice = op as? SliceOp, let parts = try slice.partsOfConcatenation(inputs[0]) { return parts }
         let (dtype, shape) = try op.infer(inputs)
         do { try checkStaticShape(shape) } catch let e as AgentNetError {
             throw AgentNetError(e.kind, "\(op.name): \(e.message) (inputs \(inputs.map { formatShape($0.shape) }.joined(separator: ", ")))")

@@ -80,6 +80,30 @@ public struct SliceOp: Op {
         guard node.dtype == .float32 else { return [nil] }
         return [try Node.make(SliceGradOp(items: items), [g, node.inputs[0]])]
     }
+
+    /// When `x` is a concatenation and this slice takes whole parts of it (full ranges on the other axes, a unit-step
+    /// range on the concatenation axis that starts and stops on part boundaries), those parts themselves: `x[:, :-1]`
+    /// of `concat([a, b], axis: 1)` with `b` one tick long is `a`. Nil otherwise (the slice is built as usual).
+    ///
+    /// Why: the parts the slice drops are then not computed at all when nothing else reads them. Replay of a
+    /// memoryless agent builds its per-tick outputs in parts (MDPAgent+FlatReplay.swift), and Q-learning with
+    /// `cropLast` reads the online values without the last tick and the target values without the first, so a
+    /// DQN step on 2-tick transitions runs each network on one tick, not two.
+    func partsOfConcatenation(_ x: Node) throws -> Node? {
+        guard let concat = x.op as? ConcatOp, x.inputs.count > 1, concat.axis < items.count else { return nil }
+        let whole = SliceItem.range(start: nil, stop: nil, step: 1)
+        for (k, item) in items.enumerated() where k != concat.axis && item != whole { return nil }
+        guard case .range(_, _, 1) = items[concat.axis] else { return nil }
+        var offsets = [0]
+        for part in x.inputs {
+            guard let n = part.shape[concat.axis] else { return nil }
+            offsets.append(offsets.last! + n)
+        }
+        let r = try items[concat.axis].resolve(offsets.last!, axis: concat.axis)
+        guard r.count > 0, let first = offsets.firstIndex(of: r.start), let end = offsets.firstIndex(of: r.start + r.count) else { return nil }
+        let parts = Array(x.inputs[first..<end])
+        return parts.count == 1 ? parts[0] : try Node.make(ConcatOp(axis: concat.axis), parts)
+    }
 }
 
 /// Gradient of a basic slice: zeros shaped like x with g written into the sliced positions.

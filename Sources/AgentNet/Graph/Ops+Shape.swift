@@ -22,7 +22,19 @@ public struct ReshapeOp: Op {
             }
             return (inputs[0].dtype, dims.map { $0 == -1 ? nil : $0 })
         }
-        return (inputs[0].dtype, Array(repeating: nil, count: n))
+        return (inputs[0].dtype, Self.knownEntries(target, count: n))
+    }
+
+    /// The entries of a target shape built by `T.stackInts` that are constants (`[batch, 2, 4]` with a symbolic
+    /// batch gives `[nil, 2, 4]`), so shapes downstream stay as static as they can.
+    static func knownEntries(_ target: Node, count n: Int) -> [Int?] {
+        guard target.op is ConcatOp, target.inputs.count == n else { return Array(repeating: nil, count: n) }
+        return target.inputs.map { part -> Int? in
+            let scalar = part.op is ReshapeOp ? part.inputs[0] : part
+            guard let c = scalar.constantValue, c.count == 1, c.dtype == .int32 else { return nil }
+            let v = Int(c.ints[0])
+            return v >= 0 ? v : nil
+        }
     }
 
     func resolve(_ dims: [Int], count: Int) throws -> [Int] {
@@ -201,7 +213,7 @@ public struct AllocOp: Op {
             throw AgentNetError.shape("alloc: the fill value must be a scalar, got shape \(formatShape(inputs[0].shape))")
         }
         if let c = s.constantValue { return (inputs[0].dtype, (0..<n).map { Int(c.ints[$0]) }) }
-        return (inputs[0].dtype, Array(repeating: nil, count: n))
+        return (inputs[0].dtype, ReshapeOp.knownEntries(s, count: n))
     }
     public func shape(_ ctx: ShapeContext) throws -> [Int] {
         let dims = try ctx.ints(1)

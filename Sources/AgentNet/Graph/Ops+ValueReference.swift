@@ -34,7 +34,7 @@ public struct ValueReferenceOp: Op {
     public func infer(_ inputs: [Node]) throws -> (DType, [Int?]) {
         guard inputs.count == arity else { throw AgentNetError.invalid("value_reference takes \(arity) inputs, got \(inputs.count)") }
         try ValueReferenceOp.checkStatic(inputs, truncated: truncated, symbolic: steps == .symbolic, name: name)
-        return (.float32, inputs[0].shape)
+        return (.float32, zip(inputs[0].shape, inputs[1].shape).map { $0 ?? $1 })  // values and rewards are both [B,T]
     }
 
     static func checkStatic(_ inputs: [Node], truncated: Bool, symbolic: Bool, name: String) throws {

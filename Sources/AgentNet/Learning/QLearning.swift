@@ -15,15 +15,29 @@ public enum QLearning {
         if let q = qvaluesTarget, q.rank != 3 {
             throw AgentNetError.shape("\(fn): qvalues_target must be [batch, tick, action], got \(formatShape(q.shape))")
         }
-        let target = try stateValuesTarget.map { try stateValueMatrix($0, "state_values_target", fn) }
-            ?? T.max(T.cast(qvaluesTarget ?? qvalues, .float32), axes: [2])
-        let qa = try Generic.valuesForActions(qvalues, actions)
+        // With cropLast and at least two ticks, every piece is built from tick slices: the loss reads Q(s, a) without
+        // the last tick and the target values without the first (the reference never reads V[0] then), so when
+        // the values come in per-tick parts (replay of a memoryless agent) the unread parts are never computed.
+        let split = cropLast && (qvalues.shape[1] ?? 0) >= 2
+        let target: Node
+        if let v = stateValuesTarget {
+            target = try stateValueMatrix(v, "state_values_target", fn)
+        } else if split {
+            let next = try T.max(T.cast(Generic.ticks(qvaluesTarget ?? qvalues, 1, nil), .float32), axes: [2])
+            target = try T.concatenate([T.alloc(Float(0), T.stackInts([T.index(T.shape(next), 0), Node.intScalar(1)])), next], axis: 1)
+        } else {
+            target = try T.max(T.cast(qvaluesTarget ?? qvalues, .float32), axes: [2])
+        }
+        let qa = split
+            ? try T.concatenate([Generic.valuesForActions(Generic.ticks(qvalues, nil, -1), Generic.ticks(actions, nil, -1)),
+                                 Generic.valuesForActions(Generic.ticks(qvalues, -1, nil), Generic.ticks(actions, -1, nil))], axis: 1)
+            : try Generic.valuesForActions(qvalues, actions)
         var ref = try Generic.nStepValueReference(target, rewards, isAlive: isAlive, nSteps: nSteps, gamma: gamma, cropLast: cropLast,
                                                   stateValuesAfterEnd: stateValuesTargetAfterEnd, endAtTMax: forceEndAtLastTick,
                                                   isTruncated: isTruncated)
         if considerReferenceConstant { ref = try T.stopGradient(ref) }
         if cropLast { ref = try Generic.replacingLastTick(ref, with: qa) }
-        return TDTerms(reference: ref, predicted: qa, isAlive: isAlive)
+        return TDTerms(reference: ref, predicted: qa, isAlive: isAlive, lossCroppedAtLastTick: split)
     }
 
     /// `[B,T]` loss `loss_function(reference, Q(s,a)) · is_alive`, or the reference itself with `returnReference`.
