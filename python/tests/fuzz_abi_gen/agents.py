@@ -16,11 +16,11 @@ class AgentCalls:
     """Generators for agn_agent_create/call and agn_mdp_env_create/call. Their pools ("agent", "mdp_env")
     are made on first use."""
 
-    def agentpy_pools(self):
+    def agent_pools(self):
         for k in ("agent", "mdp_env"):
             self.pool.setdefault(k, [])
 
-    def agentpy_agent(self):
+    def valid_agent(self):
         """An MDPAgent over valid layers (obs [None, 8], a dense memory [None, 3], Q [None, 6], greedy actions)."""
         obs = self.layer_of("InputLayer", '{"shape": [null, 8]}', [])
         prev = self.layer_of("InputLayer", '{"shape": [null, 3]}', [])
@@ -36,7 +36,7 @@ class AgentCalls:
                               '{"observation_layers": [%d], "agent_states": [[%d, %d]], "action_layers": [%d], "extra": %d}'])
         self.emit("agn_agent_create", [["fmt", template, [obs, new, prev, q, act]], self.out()], "agent")
 
-    def agentpy_env(self):
+    def valid_mdp_env(self):
         """A graph or replay environment made by a mostly valid call."""
         roll = self.r.random()
         if roll < 0.35:
@@ -64,12 +64,13 @@ class AgentCalls:
                                '{"host_key": 3, "state_shapes": [[1]], "observation_shapes": [[8]], "action_shapes": [[]], "state_dtypes": ["int64"]}'])
             self.emit("agn_mdp_env_create", [["str", "HostEnvironment", 1], ["str", attrs, 1], ["null"], ["i", 0], self.out()], "mdp_env")
 
-    def agentpy_outs(self):
+    def method_outs(self):
+        """The trailing args of agn_agent_call and agn_mdp_env_call: outs, out_cap (true, small or huge), n_out, reply."""
         cap = self.pick([16, 16, 16, 0, 1, 3, -1, 2**40])
         outs = ["out", "i64", max(min(cap, 16), 1)] if cap <= 16 else (["null"] if self.chance(0.5) else ["out", "i64", 16])
         return [outs, ["i", cap], self.out(), self.out("ptr")]
 
-    def agentpy_keep(self, result, kind):
+    def keep_outputs(self, result, kind):
         """Pools the handles a successful method call wrote (the first n_out entries of outs)."""
         status, written, index = result
         if status == 0 and len(written) >= 2 and written[1]:
@@ -78,9 +79,9 @@ class AgentCalls:
         return result
 
     def gen_agn_agent_create(self):
-        self.agentpy_pools()
+        self.agent_pools()
         if self.chance(0.7):
-            self.agentpy_agent()
+            self.valid_agent()
             return
         layers = [self.ref("layer") for _ in range(4)]
         attrs = ["fmt", '{"observation_layers": [%d], "agent_states": [[%d, %d]], "action_layers": [%d]}', layers] \
@@ -88,10 +89,10 @@ class AgentCalls:
         self.emit("agn_agent_create", [attrs if self.chance(0.8) else self.string(['{}', '[]', '{"observation_layers": 1}']),
                                        self.out()], "agent")
 
-    def agentpy_valid_sessions(self):
+    def valid_sessions(self):
         """A valid get_sessions call (active on BooleanReasoning, or replay of a loaded pool), then its sequences
         compiled into a function and run."""
-        self.agentpy_agent()
+        self.valid_agent()
         if not self.pool["agent"]:
             return
         agent = self.pool["agent"][-1]
@@ -128,14 +129,14 @@ class AgentCalls:
         self.emit("agn_function_call", [["h", f, 0], desc, length])
 
     def gen_agn_agent_call(self):
-        self.agentpy_pools()
+        self.agent_pools()
         if self.chance(0.3):
-            self.agentpy_valid_sessions()
+            self.valid_sessions()
             return
         if not self.pool["agent"] or self.chance(0.2):
-            self.agentpy_agent()
+            self.valid_agent()
         if not self.pool["mdp_env"] or self.chance(0.2):
-            self.agentpy_env()
+            self.valid_mdp_env()
         agent = self.ref("agent")
         method = self.pick(AGENT_METHODS[:3] * 3 + AGENT_METHODS)
         inputs, n = ["null"], ["i", 0]
@@ -157,21 +158,21 @@ class AgentCalls:
         else:
             attrs = self.attributes()
             inputs, n = self.handles("node", 2)
-        self.agentpy_keep(self.emit("agn_agent_call", [agent, self.string([method]) if self.chance(0.1) else ["str", method, 1], attrs,
-                                                       inputs, n] + self.agentpy_outs()), "shared" if method == "zeros_like_memory" else "node")
+        self.keep_outputs(self.emit("agn_agent_call", [agent, self.string([method]) if self.chance(0.1) else ["str", method, 1], attrs,
+                                                       inputs, n] + self.method_outs()), "shared" if method == "zeros_like_memory" else "node")
 
     def gen_agn_mdp_env_create(self):
-        self.agentpy_pools()
+        self.agent_pools()
         if self.chance(0.75):
-            self.agentpy_env()
+            self.valid_mdp_env()
             return
         inputs, n = self.handles("node", 3)
         self.emit("agn_mdp_env_create", [self.string(MDP_ENV_KINDS), self.attributes(), inputs, n, self.out()], "mdp_env")
 
     def gen_agn_mdp_env_call(self):
-        self.agentpy_pools()
+        self.agent_pools()
         if not self.pool["mdp_env"] or self.chance(0.2):
-            self.agentpy_env()
+            self.valid_mdp_env()
         env = self.ref(self.pick(["mdp_env"] * 5 + ["env", "agent", "node"]))
         method = self.pick(MDP_ENV_METHODS)
         names = self.pick(['["observation", "action", "rewards"]', '["observation", "action", "rewards", "is_alive"]',
@@ -207,7 +208,7 @@ class AgentCalls:
             inputs, n = self.handles("node", 2)
         else:
             inputs, n = ["null"], ["i", 0]
-        status, _, index = self.agentpy_keep(self.emit("agn_mdp_env_call", [env, ["str", method, 1], attrs, inputs, n] + self.agentpy_outs()),
+        status, _, index = self.keep_outputs(self.emit("agn_mdp_env_call", [env, ["str", method, 1], attrs, inputs, n] + self.method_outs()),
                                              "mdp_env" if method in ("select_session_batch", "sample_session_batch")
                                              else "shared" if method in ("joint_data", "values") else "node")
         if status == 0 and method == "get_session_updates" and self.chance(0.5):
