@@ -5,24 +5,27 @@ import AgentNet
 
 func engineObject(_ h: Int64) throws -> AnyObject { try Handles.get(h, as: AnyObject.self, "engine object") }
 
-/// Writes a method's result objects to `outs` (they must fit `out_cap`, checked before any handle is made) and
-/// its JSON reply to `reply` (`null` when it has none).
-func writeResult(_ r: AgentRegistry.Result, _ outs: UnsafeMutablePointer<Int64>?, _ outCap: Int64,
-                 _ nOut: UnsafeMutablePointer<Int64>?, _ reply: UnsafeMutablePointer<UnsafePointer<CChar>?>?) throws {
+/// The boundary steps `agn_agent_call` and `agn_mdp_env_call` share, after the receiver's handle is checked: decode
+/// the method name, its attributes and its input nodes; check the out-pointers before the method runs (so a bad
+/// pointer never follows a side effect); run `call`; then write its result objects to `outs` (they must fit
+/// `out_cap`, checked before any handle is made), their count to `n_out` and its JSON reply to `reply` (`null` when
+/// it has none).
+func methodCall(_ method: UnsafePointer<CChar>?, _ attrs: UnsafePointer<CChar>?, _ inputs: UnsafePointer<Int64>?, _ nInputs: Int64,
+                _ outs: UnsafeMutablePointer<Int64>?, _ outCap: Int64, _ nOut: UnsafeMutablePointer<Int64>?,
+                _ reply: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                _ call: (_ method: String, _ attrs: JSON, _ inputs: [Node]) throws -> AgentRegistry.Result) throws {
+    let m = try string(method, "method"), json = try attributes(attrs, "attributes")
+    let ins = try nodes(inputs, nInputs, "inputs")
+    _ = try outputBuffer(outs, outCap, "outs")
+    let n = try out(nOut, "n_out")
+    _ = try out(reply, "reply_json")
+    let r = try call(m, json, ins)
     guard Int64(r.objects.count) <= outCap else {
         throw AgentNetError(.invalidArgument, "outs holds \(max(outCap, 0)) handles; the result has \(r.objects.count)")
     }
     for (i, x) in r.objects.enumerated() { outs?[i] = Handles.register(x) }
-    nOut?.pointee = Int64(r.objects.count)
+    n.pointee = Int64(r.objects.count)
     try writeString(r.reply.serialized, reply, "reply_json")
-}
-
-/// Checks the out-pointers of a method call before it runs (so a bad pointer never follows a side effect).
-func checkResultPointers(_ outs: UnsafeMutablePointer<Int64>?, _ outCap: Int64, _ nOut: UnsafeMutablePointer<Int64>?,
-                         _ reply: UnsafeMutablePointer<UnsafePointer<CChar>?>?) throws {
-    _ = try outputBuffer(outs, outCap, "outs")
-    _ = try out(nOut, "n_out")
-    _ = try out(reply, "reply_json")
 }
 
 @_cdecl("agn_agent_create")
@@ -40,10 +43,9 @@ public func agn_agent_call(_ agent: Int64, _ method: UnsafePointer<CChar>?, _ at
                            _ nOut: UnsafeMutablePointer<Int64>?, _ reply: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     guarded {
         let a = try Handles.get(agent, as: MDPAgent.self, "MDPAgent")
-        let m = try string(method, "method"), json = try attributes(attrs, "attributes")
-        let ins = try nodes(inputs, nInputs, "inputs")
-        try checkResultPointers(outs, outCap, nOut, reply)
-        try writeResult(try AgentRegistry.call(a, m, json, inputs: ins, resolve: engineObject), outs, outCap, nOut, reply)
+        try methodCall(method, attrs, inputs, nInputs, outs, outCap, nOut, reply) {
+            try AgentRegistry.call(a, $0, $1, inputs: $2, resolve: engineObject)
+        }
     }
 }
 
@@ -67,9 +69,8 @@ public func agn_mdp_env_call(_ env: Int64, _ method: UnsafePointer<CChar>?, _ at
         guard e is BaseEnvironment || e is ReplayEnvironment else {
             throw AgentNetError(.invalidHandle, "handle \(env) is a \(Handles.kindName(e)), expected a graph or replay environment")
         }
-        let m = try string(method, "method"), json = try attributes(attrs, "attributes")
-        let ins = try nodes(inputs, nInputs, "inputs")
-        try checkResultPointers(outs, outCap, nOut, reply)
-        try writeResult(try MDPEnvironmentRegistry.call(e, m, json, inputs: ins, resolve: engineObject), outs, outCap, nOut, reply)
+        try methodCall(method, attrs, inputs, nInputs, outs, outCap, nOut, reply) {
+            try MDPEnvironmentRegistry.call(e, $0, $1, inputs: $2, resolve: engineObject)
+        }
     }
 }

@@ -266,3 +266,48 @@ enum CellTest {
         return (worst, count)
     }
 }
+
+// MARK: - the suites' shared inputs
+
+/// What the cell suites (RNNCellTests, GRUCellTests, LSTMCellTests, GateLayerTests, GRUMemoryLayerTests) share: the
+/// input layers and one tick's values their cells are built on, and the evaluations they check. A class, so each
+/// suite is a `final class` subclass and every test gets fresh layers; the initializers' generator is reseeded per test.
+class CellSuite {
+    init() { Initializer.rng.reseed(7) }
+
+    /// `h [nil, 4]`, `x1 [nil, 5]`, `x2 [nil, 2, 3]` (flattened by the cells).
+    let h = InputLayer(shape: [nil, 4], name: "h"), x1 = InputLayer(shape: [nil, 5], name: "x1"), x2 = InputLayer(shape: [nil, 2, 3], name: "x2")
+    /// The previous cell of an LSTM.
+    let c = InputLayer(shape: [nil, 4], name: "c")
+    /// One tick's values: a state `[3, 4]`, then `x1` and `x2`.
+    var hv: Tensor { Check.random([3, 4], seed: 7) }
+    var cv: Tensor { Check.random([3, 4], seed: 8) }
+    var xs: [Tensor] { CellTest.tickInputs(0) }
+
+    /// `layer`'s outputs for `values` in every `Check.eval` mode (which must agree exactly), deterministic.
+    func oneTick(_ layer: Layer, _ values: [Tensor]) throws -> [Tensor] {
+        try Check.eval(values) { try CellTest.outputs(layer, $0) }
+    }
+
+    func compiled(_ inputs: [InputLayer], _ outputs: [Layer], deterministic: Bool = true) throws -> Function {
+        try Function(inputs: inputs.map(\.inputVar), outputs: getOutput(outputs, options: LayerOptions(deterministic: deterministic)), checkFinite: false)
+    }
+
+    /// How many of `got` equal `a` and how many equal `b` (within 1e-5; neither counts for neither).
+    func matches(_ got: [Float], _ a: [Double], _ b: [Double]) -> (Int, Int) {
+        var (na, nb) = (0, 0)
+        for (g, (x, y)) in zip(got, zip(a, b)) {
+            if Swift.abs(Double(g) - x) < 1e-5 { na += 1 } else if Swift.abs(Double(g) - y) < 1e-5 { nb += 1 }
+        }
+        return (na, nb)
+    }
+
+    /// Gradients of `scale · sum(output)` with respect to `wrt` (indices into the layer's inputs).
+    func scaledGradients(_ layer: Layer, _ values: [Tensor], wrt: [Int], scale: Float = 100) throws -> [[Float]] {
+        let nodes = Check.inputs(for: values)
+        let loss = try T.mul(T.sum(CellTest.outputs(layer, nodes)[0]), scale)
+        return try Function(inputs: nodes, outputs: grad(loss, wrt: wrt.map { nodes[$0] }), checkFinite: false)(values).map(\.scalars)
+    }
+
+    func names(_ layers: [Layer], _ tags: [String: Bool] = [:]) throws -> [String] { try getAllParams(layers, tags: tags).map(\.name) }
+}

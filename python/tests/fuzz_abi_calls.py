@@ -1,5 +1,5 @@
 """Runs C-ABI calls described as JSON specs, so a call sequence can be logged, replayed in a fresh process and printed
-as a reproducer. Used by fuzz_abi_gen.py (which makes the calls) and test_fuzz_abi.py (which runs them in
+as a reproducer. Used by the fuzz_abi_gen package (which makes the calls) and test_fuzz_abi.py (which runs them in
 subprocesses). Only ctypes and the engine library: no numpy, no agentnet package, so a subprocess starts fast.
 
 A call is ``[name, [arg, ...]]``; an arg is one of

@@ -1,4 +1,4 @@
-"""Seeded random and adversarial calls across every function of include/agentnet.h (fuzz_abi_gen.py), run in
+"""Seeded random and adversarial calls across every function of include/agentnet.h (package fuzz_abi_gen), run in
 subprocesses so a crash is caught: the test fails with the crashing call and the smallest replayed sequence that
 still crashes, printed as a reproducer.
 
@@ -38,7 +38,7 @@ def run_chunk(seed, calls, timeout=120):
     """Runs one generator chunk in a subprocess: (specs it made, per-function counts or None, crash description).
     A chunk normally takes well under a second; one that runs past `timeout` is reported as a hang."""
     try:
-        p = subprocess.run([sys.executable, str(HERE / "fuzz_abi_gen.py"), str(seed), str(calls)], capture_output=True,
+        p = subprocess.run([sys.executable, "-m", "fuzz_abi_gen", str(seed), str(calls)], capture_output=True,
                            text=True, env=ENV, timeout=timeout, cwd=HERE)
     except subprocess.TimeoutExpired as e:
         lines = _text(e.stdout).splitlines()

@@ -1,18 +1,13 @@
-"""agentnet.utils.persistence: safetensors files keyed by parameter name, checked against the safetensors package."""
-import json
-import os
-import signal
-import struct
-import subprocess
-import sys
-import time
-
+"""agentnet.utils.persistence: networks saved to and loaded from safetensors files keyed by parameter name (round
+trips, files of other writers and dtypes, the naming scheme, mismatched networks), checked against the safetensors
+package. Malformed files: test_persistence_hostile_files.py; a save killed midway: test_persistence_atomic_save.py."""
 import numpy as np
 import pytest
 
 import agentnet
 from agentnet.layers import BatchNormLayer, DenseLayer, InputLayer, get_all_params
 from agentnet.utils.persistence import get_state_dict, load, read_file, save, set_state_dict
+from safetensors_bytes import raw_file
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
 
@@ -31,12 +26,6 @@ def _randomize(net, rng):
 
 def _values(net):
     return [p.get_value() for p in get_all_params(net)]
-
-
-def _raw_file(header, buffer=b"", length=None):
-    """A safetensors file from a header (dict or raw bytes) and buffer, optionally with a forged length field."""
-    text = header if isinstance(header, bytes) else json.dumps(header).encode()
-    return struct.pack("<Q", len(text) if length is None else length) + text + buffer
 
 
 # MARK: - Round trips and interoperability
@@ -111,8 +100,26 @@ def test_read_file_returns_tensors_in_their_dtypes_and_bf16_widened(tmp_path):
         np.testing.assert_array_equal(tensors[k], v)
     x = np.array([1.5, -3.0, 2.0**-10], np.float32)
     bf16 = (x.view(np.uint32) >> 16).astype("<u2").tobytes()
-    (tmp_path / "bf.safetensors").write_bytes(_raw_file({"x": {"dtype": "BF16", "shape": [3], "data_offsets": [0, 6]}}, bf16))
+    (tmp_path / "bf.safetensors").write_bytes(raw_file({"x": {"dtype": "BF16", "shape": [3], "data_offsets": [0, 6]}}, bf16))
     np.testing.assert_array_equal(read_file(tmp_path / "bf.safetensors")[0]["x"], x)
+
+
+def test_eight_bit_floats_are_read_only_as_far_as_numpy_allows(tmp_path):
+    (tmp_path / "f8.safetensors").write_bytes(raw_file({"x": {"dtype": "F8_E4M3", "shape": [2], "data_offsets": [0, 2]}}, b"\0\0"))
+    with pytest.raises(TypeError, match="F8_E4M3"):
+        read_file(tmp_path / "f8.safetensors")
+    x = agentnet.shared(np.zeros(2, np.float32), name="x")
+    result = load([x], tmp_path / "f8.safetensors", strict=False)
+    assert result.mismatched[0].found_dtype == "F8_E4M3"
+
+
+def test_empty_file_and_zero_sized_tensors(tmp_path):
+    e = agentnet.shared(np.zeros((0, 3), np.float32), name="e")
+    save([e], tmp_path / "e.safetensors")
+    assert safetensors_numpy.load_file(str(tmp_path / "e.safetensors"))["e"].shape == (0, 3)
+    load([e], tmp_path / "e.safetensors")
+    save([], tmp_path / "none.safetensors")
+    assert safetensors_numpy.load_file(str(tmp_path / "none.safetensors")) == {}
 
 
 # MARK: - Names
@@ -218,6 +225,8 @@ def test_set_state_dict_accepts_array_likes_and_is_strict(rng):
     np.testing.assert_array_equal(net.input_layer.input_layer.b.get_value(), np.ones(5))
 
 
+# MARK: - Missing files
+
 def test_missing_files_and_folders_raise_oserror(tmp_path):
     net = _net()
     with pytest.raises(OSError, match="No such file"):
@@ -226,181 +235,3 @@ def test_missing_files_and_folders_raise_oserror(tmp_path):
         save(net, tmp_path / "no" / "folder" / "w.safetensors")
     with pytest.raises(OSError, match="not a regular file"):
         load(net, tmp_path)
-
-
-# MARK: - Hostile files
-
-def _small_file(tmp_path):
-    w, b = agentnet.shared(np.arange(6, dtype=np.float32).reshape(2, 3), name="w"), agentnet.shared(np.ones(3, np.float32), name="b")
-    path = tmp_path / "small.safetensors"
-    save([w, b], path)
-    return [w, b], path.read_bytes()
-
-
-def _rejects(tmp_path, data, params=None):
-    """The bytes are rejected by both the reader and load, with a Python exception (never a crash)."""
-    path = tmp_path / "bad.safetensors"
-    path.write_bytes(data)
-    with pytest.raises((ValueError, TypeError)) as info:
-        read_file(path)
-    if params is not None:
-        with pytest.raises((ValueError, TypeError)):
-            load(params, path)
-    return str(info.value)
-
-
-def test_truncation_at_every_offset_is_rejected(tmp_path):
-    params, data = _small_file(tmp_path)
-    for cut in range(len(data)):
-        _rejects(tmp_path, data[:cut])
-    before = [p.get_value() for p in params]
-    _rejects(tmp_path, data[:-1], params)
-    for a, p in zip(before, params):
-        np.testing.assert_array_equal(a, p.get_value())
-
-
-def test_random_bytes_are_rejected(tmp_path):
-    rng = np.random.default_rng(1)
-    for n in list(range(0, 40)) + [100, 1000, 10000]:
-        _rejects(tmp_path, rng.integers(0, 256, n, dtype=np.uint8).tobytes())
-    # Plausible length, garbage header.
-    for _ in range(50):
-        body = rng.integers(0, 256, 64, dtype=np.uint8).tobytes()
-        _rejects(tmp_path, struct.pack("<Q", 56) + body)
-
-
-def test_flipped_header_bytes_never_crash(tmp_path):
-    params, data = _small_file(tmp_path)
-    n = struct.unpack("<Q", data[:8])[0]
-    rng = np.random.default_rng(2)
-    path = tmp_path / "flip.safetensors"
-    for _ in range(300):
-        mutated = bytearray(data)
-        for i in rng.integers(0, 8 + n, 3):
-            mutated[i] = int(rng.integers(0, 256))
-        path.write_bytes(bytes(mutated))
-        try:
-            read_file(path)
-        except (ValueError, TypeError):
-            pass
-
-
-@pytest.mark.parametrize("length, why", [(2**64 - 1, "does not fit"), (2**63, "does not fit"), (10**9, "does not fit"),
-                                         (1, "does not fit"), (0, "does not fit")])
-def test_huge_or_tiny_header_lengths_are_rejected(tmp_path, length, why):
-    good = _raw_file({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4)
-    assert why in _rejects(tmp_path, struct.pack("<Q", length) + good[8:])
-
-
-def test_header_length_over_the_100mb_cap_is_rejected(tmp_path):
-    path = tmp_path / "big.safetensors"
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", 100_000_001))
-        f.truncate(8 + 100_000_001 + 8)  # sparse: a file large enough for the claimed header
-    with pytest.raises(ValueError, match="limit 100000000"):
-        read_file(path)
-
-
-F32 = "F32"
-
-
-@pytest.mark.parametrize("header, buffer, message", [
-    ({"a": {"dtype": F32, "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": F32, "shape": [2], "data_offsets": [4, 12]}},
-     b"\0" * 12, "overlaps"),
-    ({"a": {"dtype": F32, "shape": [2], "data_offsets": [0, 8]}}, b"\0" * 4, "past the end"),
-    ({"a": {"dtype": F32, "shape": [2], "data_offsets": [8, 16]}}, b"\0" * 16, "belong to no tensor"),
-    ({"a": {"dtype": F32, "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 8, "belong to no tensor"),
-    ({"a": {"dtype": F32, "shape": [-1], "data_offsets": [0, 4]}}, b"\0" * 4, "not a non-negative integer"),
-    ({"a": {"dtype": F32, "shape": [2**40, 2**40], "data_offsets": [0, 4]}}, b"\0" * 4, "overflows"),
-    ({"a": {"dtype": F32, "shape": [2**40, 2**22], "data_offsets": [0, 4]}}, b"\0" * 4, "overflows"),
-    ({"a": {"dtype": F32, "shape": [1e300], "data_offsets": [0, 4]}}, b"\0" * 4, "not a non-negative integer"),
-    ({"a": {"dtype": F32, "shape": [1.5], "data_offsets": [0, 4]}}, b"\0" * 4, "not a non-negative integer"),
-    ({"a": {"dtype": F32, "shape": [3], "data_offsets": [0, 8]}}, b"\0" * 8, "needs 12 bytes"),
-    ({"a": {"dtype": "F33", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4, "unknown dtype"),
-    ({"a": {"dtype": 1, "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4, "no dtype"),
-    ({"a": {"dtype": F32, "shape": [1], "data_offsets": [4, 0]}}, b"\0" * 4, "end before they begin"),
-    ({"a": {"dtype": F32, "shape": [1], "data_offsets": [-4, 0]}}, b"\0" * 4, "not a non-negative integer"),
-    ({"a": {"dtype": F32, "shape": [1], "data_offsets": [0, 2**70]}}, b"\0" * 4, "not a non-negative integer"),
-    ({"a": {"dtype": F32, "shape": [1]}}, b"\0" * 4, "no data_offsets"),
-    ({"a": {"dtype": F32, "shape": 1, "data_offsets": [0, 4]}}, b"\0" * 4, "no shape list"),
-    ({"a": [1, 2]}, b"", "not an object"),
-    ({"__metadata__": {"k": 1}}, b"", "not a string"),
-    ({"__metadata__": [1]}, b"", "__metadata__ is not an object"),
-    ([1, 2], b"", "does not start with"),
-    (b"{" * 100000 + b"}" * 100000, b"", "nested deeper"),
-    (b"[" * 100000, b"", "does not start with"),
-    (b'{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}', b"\0" * 4, "malformed"),
-    (b'{"\xff\xfe": 1}', b"", "not UTF-8"),
-    (b'{"a": {"dtype": "F32", "shape": [' + b"1," * 100 + b'1], "data_offsets": [0, 4]}}', b"\0" * 4, "rank 101"),
-])
-def test_hostile_headers_are_rejected_with_a_clear_message(tmp_path, header, buffer, message):
-    assert message in _rejects(tmp_path, _raw_file(header, buffer))
-
-
-def test_eight_bit_floats_are_read_only_as_far_as_numpy_allows(tmp_path):
-    (tmp_path / "f8.safetensors").write_bytes(_raw_file({"x": {"dtype": "F8_E4M3", "shape": [2], "data_offsets": [0, 2]}}, b"\0\0"))
-    with pytest.raises(TypeError, match="F8_E4M3"):
-        read_file(tmp_path / "f8.safetensors")
-    x = agentnet.shared(np.zeros(2, np.float32), name="x")
-    result = load([x], tmp_path / "f8.safetensors", strict=False)
-    assert result.mismatched[0].found_dtype == "F8_E4M3"
-
-
-def test_empty_file_and_zero_sized_tensors(tmp_path):
-    e = agentnet.shared(np.zeros((0, 3), np.float32), name="e")
-    save([e], tmp_path / "e.safetensors")
-    assert safetensors_numpy.load_file(str(tmp_path / "e.safetensors"))["e"].shape == (0, 3)
-    load([e], tmp_path / "e.safetensors")
-    save([], tmp_path / "none.safetensors")
-    assert safetensors_numpy.load_file(str(tmp_path / "none.safetensors")) == {}
-
-
-# MARK: - Atomicity
-
-CHILD = r"""
-import sys
-import numpy as np
-from agentnet.layers import DenseLayer, InputLayer, get_all_params
-from agentnet.utils.persistence import save
-net = DenseLayer(DenseLayer(InputLayer((None, 4)), 1500, name="h"), 1500, name="out")
-params = get_all_params(net)
-k = 0
-while True:
-    k += 1
-    for p in params:
-        p.set_value(np.full(p.get_value().shape, k, np.float32))
-    save(net, sys.argv[1])
-    print(k, flush=True)
-"""
-
-
-def test_a_save_killed_midway_leaves_the_old_file_intact(tmp_path):
-    net = DenseLayer(DenseLayer(InputLayer((None, 4)), 1500, name="h"), 1500, name="out")
-    path = tmp_path / "w.safetensors"
-    for p in get_all_params(net):
-        p.set_value(np.zeros(p.get_value().shape, np.float32))
-    save(net, path)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    rng = np.random.default_rng(3)
-    seen, interrupted, rounds = set(), 0, 0
-    # Each round kills a child at a random moment (a save takes most of its loop); rounds go on until one kill has
-    # provably landed inside a save (its temporary file is left behind), at most 12.
-    while rounds < 3 or (interrupted == 0 and rounds < 12):
-        rounds += 1
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=env)
-        try:
-            child.stdout.readline()  # one complete save done; the next one is under way
-            time.sleep(float(rng.uniform(0, 0.2)))
-        finally:
-            child.send_signal(signal.SIGKILL)
-            child.wait()
-        leftovers = [f for f in os.listdir(tmp_path) if f.startswith(".w.safetensors.tmp-")]
-        interrupted += len(leftovers)
-        for f in leftovers:
-            os.unlink(tmp_path / f)
-        assert load(net, path) == ([], [], [])
-        values = np.unique(np.concatenate([p.get_value().ravel() for p in get_all_params(net)]))
-        assert len(values) == 1, "the file mixes two saves"
-        seen.add(float(values[0]))
-    assert seen - {0.0}, "no save completed"
-    assert interrupted > 0, "no kill landed inside a save"

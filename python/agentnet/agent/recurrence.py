@@ -24,16 +24,12 @@ from ..layers.helper import _kwarg_names, get_all_layers, get_output
 from ..layers.native import EngineLayer
 from ..utils.format import check_list, check_ordered_dict
 from ..utils.layers import DictLayer
+from ._arguments import label
 
 __all__ = ["Recurrence"]
 
 _lib.declare("agn_recurrence_step", ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64, c_i64p, c_i64p, ctypes.c_int64,
              ctypes.c_char_p, c_i64p, ctypes.c_int64, c_i64p)
-
-
-def _label(layer):
-    name = getattr(layer, "name", None)
-    return f"{type(layer).__name__} {name!r}" if name else type(layer).__name__
 
 
 def _count(x):
@@ -115,7 +111,7 @@ class Recurrence(DictLayer):
                 raise TypeError(f"{what}: tracked_outputs must be layers, got {type(out).__name__}")
         for layer in list(self.state_variables) + self.tracked_outputs:
             if isinstance(layer.output_shape, dict):
-                raise TypeError(f"{what}: {_label(layer)} has several outputs {list(layer.output_shape)}; track "
+                raise TypeError(f"{what}: {label(layer)} has several outputs {list(layer.output_shape)}; track "
                                 f"one of them, e.g. layer[{next(iter(layer.output_shape))!r}]")
         self.unroll_scan = bool(unroll_scan)
         self.state_init = self._check_state_init(state_init, what)
@@ -125,7 +121,7 @@ class Recurrence(DictLayer):
         self.delayed_states = check_list(delayed_states) if delayed_states is not None else []
         for s in self.delayed_states:
             if not isinstance(s, Layer):
-                raise ValueError(f"{what}: delayed state {_label(s)} is not a key of state_variables")
+                raise ValueError(f"{what}: delayed state {label(s)} is not a key of state_variables")
         self.verify_graph = bool(verify_graph)
         if batch_size is not None and not isinstance(batch_size, Variable) and isinstance(batch_size, numbers.Integral) \
                 and not isinstance(batch_size, bool):
@@ -143,7 +139,7 @@ class Recurrence(DictLayer):
         self._attach_engine(engine)
         if facts["unused_inputs"]:
             warnings.warn(f"{what}: registered inputs not used by any state or tracked output: "
-                          f"{', '.join(_label(_host.lookup(k)) for k in facts['unused_inputs'])}", stacklevel=2)
+                          f"{', '.join(label(_host.lookup(k)) for k in facts['unused_inputs'])}", stacklevel=2)
 
         outs = list(self.state_variables) + self.tracked_outputs
         registered = list(self.state_variables.values()) + list(self.input_sequences) + list(self.input_nonsequences)
@@ -180,7 +176,7 @@ class Recurrence(DictLayer):
             if not isinstance(k, Layer):
                 raise TypeError(f"{what}: the keys of state_init must be layers, got {type(k).__name__}")
             if v is not None and not isinstance(v, Layer):
-                raise TypeError(f"{what}: the initial value of {_label(k)} must be a layer, got {type(v).__name__}")
+                raise TypeError(f"{what}: the initial value of {label(k)} must be a layer, got {type(v).__name__}")
         return state_init
 
     def _normalized_state_init(self):
