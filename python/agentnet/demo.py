@@ -119,7 +119,8 @@ class DQN:
         return float(max(s["exploration_final_eps"], 1 + (s["exploration_final_eps"] - 1) * self.steps / end))
 
     def learn(self, env_steps):
-        """Plays ``env_steps`` more env steps, training as the zoo settings say; returns the mean loss (or nan)."""
+        """Plays ``env_steps`` more env steps, training as the zoo settings say; returns the mean of each burst's last
+        loss (or nan)."""
         losses = []
         s = self.settings
         target = self.steps + env_steps
@@ -129,7 +130,7 @@ class DQN:
             self.steps += s["train_freq"]
             if self.steps >= s["learning_starts"]:
                 self.target.load_weights()
-                losses.extend(float(self.train()) for _ in range(s["gradient_steps"]))
+                losses.append(float(self.train.repeat(s["gradient_steps"])))   # one engine call for the burst
         return float(np.mean(losses)) if losses else float("nan")
 
     def evaluate(self, episodes=20, seed=10_000):
