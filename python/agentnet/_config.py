@@ -39,8 +39,9 @@ def config_summary(config=None):
     c = config or get_config()
     b = c["blas"]
     core = b["core"] + (" (auto-selected, OpenBLAS chose %s)" % b["reported_core"] if b["auto_selected"] else "")
-    return "CPU: %s | BLAS core: %s, %d thread(s) | float mode: %s" % (
-        c["cpu"]["model"] or "unknown", core, b["threads"], _float_mode(c))
+    cpu = c["cpu"]
+    return "CPU: %s (family %s model %s, %s) | BLAS core: %s, %d thread(s) | float mode: %s" % (
+        cpu["model"] or "unknown", cpu["family"], cpu["model_number"], cpu["level"], core, b["threads"], _float_mode(c))
 
 
 def show_config():

@@ -40,6 +40,15 @@ def test_show_config_prints_every_field(capsys):
     assert c["blas"]["core"] in out and c["blas"]["version"] in out and c["simd"] in out
 
 
+def test_benchmark_header_names_the_cpu_blas_core_and_float_mode():
+    from agentnet._config import config_summary
+    c = agentnet.get_config()
+    line = config_summary()
+    cpu = c["cpu"]
+    assert line.startswith("CPU: ") and f"family {cpu['family']} model {cpu['model_number']}" in line
+    assert f"BLAS core: {c['blas']['core']}" in line and "float mode: FTZ/DAZ on" in line
+
+
 def test_set_num_threads_is_reported():
     agentnet.set_num_threads(2)
     try:
