@@ -42,8 +42,8 @@ ZOO = dict(n_envs=1, learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, l
 
 def torch_init(incoming):
     """PyTorch's default ``nn.Linear`` initialisation, which SB3's Q-network starts from: weights and biases uniform
-    in ``±1/sqrt(fan_in)``. It matters here: at 50k steps, 4 of 5 seeds solved from it against 1 of 5 from the
-    layers' default Glorot weights and zero biases."""
+    in ``±1/sqrt(fan_in)``. It matters here: at 50k steps, seeds 0-5 solved 4 of 6 times from it against 1 of 6
+    from the layers' default Glorot weights and zero biases (AMD EPYC Zen 4, Cooperlake kernels)."""
     bound = 1 / np.sqrt(incoming.output_shape[-1])
     return dict(W=agentnet.init.Uniform(bound), b=agentnet.init.Uniform(bound))
 
