@@ -7,54 +7,11 @@ import Testing
 
 /// A seeded, reset CartPole batch (next-step autoreset).
 private func cartPole(_ n: Int, limit: Int?, seed: UInt32 = 5) throws -> VectorEnvironment<CartPole> {
-    let env = try VectorEnvironment<CartPole>(numEnvs: n, autoresetMode: .nextStep, maxEpisodeSteps: limit)
-    try env.seed([seed], first: 0, count: n)
-    var obs = [Float](repeating: 0, count: n * 4)
-    try obs.withUnsafeMutableBufferPointer { try env.reset(mask: nil, options: nil, observations: $0) }
-    return env
+    try seededEnvironment(CartPole.self, n, limit: limit, seed: seed)
 }
 
 /// One tick's values as the env nodes give them: the observation before, then after, the reward and the flags.
-private struct Tick: Equatable {
-    var before: [Float], after: [Float], rewards: [Float], alive: [UInt8], truncated: [UInt8]
-}
-
-/// The reference: `env` stepped directly through `Environment.step`, with the EnvPool convention computed from
-/// Gymnasium's flags (alive is 0 exactly on the tick after a terminated or truncated step).
-private final class Direct {
-    let env: any Environment
-    var obs: [Float]
-    var done: [Bool]
-
-    init(_ env: any Environment) throws {
-        self.env = env
-        obs = [Float](repeating: 0, count: env.numEnvs * env.observationSize)
-        try obs.withUnsafeMutableBufferPointer { try env.observe(into: $0) }
-        done = [Bool](repeating: false, count: env.numEnvs)
-    }
-
-    func tick(_ actions: [Int64]) throws -> Tick {
-        let n = env.numEnvs
-        var next = obs, rewards = [Double](repeating: 0, count: n)
-        var terminated = [Bool](repeating: false, count: n), truncated = terminated
-        try actions.withUnsafeBufferPointer { a in
-            try next.withUnsafeMutableBufferPointer { o in
-                try rewards.withUnsafeMutableBufferPointer { r in
-                    try terminated.withUnsafeMutableBufferPointer { t in
-                        try truncated.withUnsafeMutableBufferPointer { u in
-                            try env.step(.discrete(a), into: StepOutput(observations: o, rewards: r, terminated: t, truncated: u))
-                        }
-                    }
-                }
-            }
-        }
-        let result = Tick(before: obs, after: next, rewards: rewards.map { Float($0) },
-                          alive: done.map { $0 ? 0 : 1 }, truncated: truncated.map { $0 ? 1 : 0 })
-        done = (0..<n).map { terminated[$0] || truncated[$0] }
-        obs = next
-        return result
-    }
-}
+private typealias Tick = DirectTick
 
 /// A function playing `ticks` ticks of `env` with actions from input `[ticks, numEnvs]` int32 (or from `policy`
 /// of each tick's observation when given). Outputs per tick: observation before, after, rewards, alive, truncated.
@@ -90,13 +47,13 @@ private func actionTensor(_ a: [[Int64]]) throws -> Tensor {
         let n = 6, t = 9, limit = 11
         let graphEnv = try cartPole(n, limit: limit), directEnv = try cartPole(n, limit: limit)
         let (f, _) = try rollout(graphEnv, ticks: t)
-        let direct = try Direct(directEnv)
+        let direct = try DirectStepper(directEnv)
         var terminations = 0, truncations = 0
         for call in 0..<6 {
             // Mostly pushing right ends episodes by termination; the small limit truncates the others.
             let a = (0..<t).map { k in (0..<n).map { i in Int64((call * 31 + k * 7 + i * 3) % 5 < 4 ? 1 : 0) } }
             let got = ticks(try f([try actionTensor(a)]))
-            let want = try a.map { try direct.tick($0) }
+            let want = try a.map { try direct.tick($0.map { Float($0) }) }
             #expect(got == want)
             for tick in want {
                 truncations += tick.truncated.reduce(0) { $0 + Int($1) }
@@ -129,12 +86,12 @@ private func actionTensor(_ a: [[Int64]]) throws -> Tensor {
         // argmax(obs · W): action 1 exactly when theta_dot > 0.
         let w = try Tensor([0, 0, 0, 0, 0, 0, -1, 1] as [Float], shape: [4, 2])
         let (f, _) = try rollout(graphEnv, ticks: t) { obs in try T.argmax(try T.dot(obs, Node.constant(w)), axis: 1) }
-        let direct = try Direct(directEnv)
+        let direct = try DirectStepper(directEnv)
         for _ in 0..<3 {
             let got = ticks(try f([]))
             var want: [Tick] = []
             for _ in 0..<t {
-                let a = (0..<n).map { i in Int64(direct.obs[i * 4 + 3] > 0 ? 1 : 0) }
+                let a = (0..<n).map { i in Float(direct.obs[i * 4 + 3] > 0 ? 1 : 0) }
                 want.append(try direct.tick(a))
             }
             #expect(got == want)

@@ -6,58 +6,15 @@ import Testing
 // same env stepped directly with the actions the agent took, the EnvPool alive/truncation pattern by hand, memory
 // zeroed on reset ticks and continued across calls, seeds, repeated runs, and the errors.
 
-/// A seeded, reset native env (next-step autoreset).
-private func seeded<D: EnvironmentDynamics>(_: D.Type, _ n: Int, limit: Int?, seed: UInt32) throws -> VectorEnvironment<D> {
-    let env = try VectorEnvironment<D>(numEnvs: n, autoresetMode: .nextStep, maxEpisodeSteps: limit)
-    try env.seed([seed], first: 0, count: n)
-    var obs = [Float](repeating: 0, count: n * D.observationSize)
-    try obs.withUnsafeMutableBufferPointer { try env.reset(mask: nil, options: nil, observations: $0) }
-    return env
-}
-
 /// One tick as the sessions should record it: what the agent saw, then the reward and flags of its action.
 private struct Tick: Equatable {
     var seen: [Float], rewards: [Float], alive: [Float], truncated: [Float]
 }
 
-/// The reference: the env stepped directly through `Environment.step`, the EnvPool flags derived from
-/// Gymnasium's (alive is 0 exactly on the tick after a terminated or truncated step).
-private final class Reference {
-    let env: any Environment
-    var obs: [Float]
-    var done: [Bool]
-
-    init(_ env: any Environment) throws {
-        self.env = env
-        obs = [Float](repeating: 0, count: env.numEnvs * env.observationSize)
-        try obs.withUnsafeMutableBufferPointer { try env.observe(into: $0) }
-        done = [Bool](repeating: false, count: env.numEnvs)
-    }
-
-    /// One step with `actions` (`[numEnvs]` discrete or `[numEnvs, width]` box values, as floats).
-    func tick(_ actions: [Float]) throws -> Tick {
-        let n = env.numEnvs
-        var next = obs, rewards = [Double](repeating: 0, count: n)
-        var terminated = [Bool](repeating: false, count: n), truncated = terminated
-        let discrete = actions.map { Int64($0) }
-        try next.withUnsafeMutableBufferPointer { o in
-            try rewards.withUnsafeMutableBufferPointer { r in
-                try terminated.withUnsafeMutableBufferPointer { t in
-                    try truncated.withUnsafeMutableBufferPointer { u in
-                        let out = StepOutput(observations: o, rewards: r, terminated: t, truncated: u)
-                        if case .discrete = env.actionSpace {
-                            try discrete.withUnsafeBufferPointer { try env.step(.discrete($0), into: out) }
-                        } else {
-                            try actions.withUnsafeBufferPointer { try env.step(.box($0), into: out) }
-                        }
-                    }
-                }
-            }
-        }
-        let result = Tick(seen: obs, rewards: rewards.map { Float($0) }, alive: done.map { $0 ? 0 : 1 }, truncated: truncated.map { $0 ? 1 : 0 })
-        done = (0..<n).map { terminated[$0] || truncated[$0] }
-        obs = next
-        return result
+extension Tick {
+    /// The tick as the env stepped directly gave it.
+    init(_ d: DirectTick) {
+        self.init(seen: d.before, rewards: d.rewards, alive: d.alive.map { Float($0) }, truncated: d.truncated.map { Float($0) })
     }
 }
 
@@ -108,8 +65,8 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
         // Mostly pushing right ends episodes by termination; the limit of 11 truncates the others.
         let table = try Tensor((0..<(n * period)).map { Int32($0 % 7 < 6 ? 1 : 0) }, shape: [n, period])
         let a = try CountingAgent(observationSize: 4, table: table, period: period)
-        let env = try NativeEnvironment(seeded(CartPole.self, n, limit: 11, seed: 3))
-        let reference = try Reference(try seeded(CartPole.self, n, limit: 11, seed: 3))
+        let env = try NativeEnvironment(seededEnvironment(CartPole.self, n, limit: 11, seed: 3))
+        let reference = try DirectStepper(try seededEnvironment(CartPole.self, n, limit: 11, seed: 3))
         let f = try play(a.agent, env, ticks: t)
         var counter = [Int32](repeating: 0, count: n), terminations = 0, truncations = 0
         for _ in 0..<6 {
@@ -119,7 +76,7 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
             for k in 0..<t {
                 let actions = tick(v[5], k)
                 #expect(actions == (0..<n).map { table.scalars[$0 * period + Int(counter[$0])] })
-                let want = try reference.tick(actions)
+                let want = Tick(try reference.tick(actions))
                 #expect(Tick(seen: tick(v[3], k), rewards: tick(v[0], k), alive: tick(v[1], k), truncated: tick(v[2], k)) == want)
                 counter = (0..<n).map { want.alive[$0] == 1 ? (counter[$0] + 1) % Int32(period) : 0 }
                 #expect(tick(v[4], k) == counter.map { Float($0) })
@@ -133,7 +90,7 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
 
     @Test func aliveAndTruncationFollowTheEnvPoolConventionAroundATimeLimit() throws {
         let a = try CountingAgent(observationSize: 4, table: try Tensor(zeros: [1, 4], dtype: .int32))
-        let env = try NativeEnvironment(seeded(CartPole.self, 1, limit: 3, seed: 8))
+        let env = try NativeEnvironment(seededEnvironment(CartPole.self, 1, limit: 3, seed: 8))
         let f = try play(a.agent, env, ticks: 6)
         let first = try f([]), second = try f([])
         // Ticks 0-2 act (the third hits the limit), tick 3 resets (its action ignored), ticks 4-5 play the next
@@ -147,8 +104,8 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
         #expect(second[4].scalars == [3, 0, 1, 2, 3, 0])
         // On the reset tick the agent still sees the final observation; the tick after it, the reset one.
         #expect(tick(first[3], 3) != tick(first[3], 2) && tick(first[3], 4) != tick(first[3], 3))
-        let reference = try Reference(try seeded(CartPole.self, 1, limit: 3, seed: 8))
-        let seen = try (0..<12).map { _ in try reference.tick([0]).seen }
+        let reference = try DirectStepper(try seededEnvironment(CartPole.self, 1, limit: 3, seed: 8))
+        let seen = try (0..<12).map { _ in try reference.tick([0]).before }
         #expect(seen == (0..<6).map { tick(first[3], $0) } + (0..<6).map { tick(second[3], $0) })
     }
 
@@ -158,7 +115,7 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
                             Winp: [.initializer(.uniform(low: -1, high: 1))])
         let q = try DenseLayer(h, numUnits: 2, nonlinearity: .linear, name: "q")
         let agent = try MDPAgent(observationLayers: [obs], agentStates: [h: prevH], policyEstimators: [q], actionLayers: [greedy(q)])
-        let env = try NativeEnvironment(seeded(CartPole.self, 3, limit: 4, seed: 1))
+        let env = try NativeEnvironment(seededEnvironment(CartPole.self, 3, limit: 4, seed: 1))
         let f = try play(agent, env, ticks: 5)
         let react = try agent.reactFunction()
         var memory = try Tensor(zeros: [3, 3]), resets = 0, nonzero = 0
@@ -185,7 +142,7 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
             let q = try DenseLayer(obs, numUnits: 3, W: .initializer(.constant(0.5)), nonlinearity: .linear, name: "q")
             let agent = try MDPAgent(observationLayers: [obs], policyEstimators: [q],
                                      actionLayers: [EpsilonGreedyResolver(q, epsilon: .constant(0.5), seed: 7)])
-            let f = try play(agent, try NativeEnvironment(seeded(Acrobot.self, 3, limit: 5, seed: seed)), ticks: 4)
+            let f = try play(agent, try NativeEnvironment(seededEnvironment(Acrobot.self, 3, limit: 5, seed: seed)), ticks: 4)
             return try (try f([]) + f([])).map(\.scalars)
         }
         #expect(try run(4) == run(4))
@@ -196,14 +153,14 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
         let obs = InputLayer(shape: [nil, 3], name: "obs")
         let torque = try DenseLayer(obs, numUnits: 1, W: .initializer(.constant(2)), nonlinearity: .linear, name: "torque")
         let agent = try MDPAgent(observationLayers: [obs], actionLayers: [torque])
-        let env = try NativeEnvironment(seeded(Pendulum.self, 2, limit: 4, seed: 6))
-        let reference = try Reference(try seeded(Pendulum.self, 2, limit: 4, seed: 6))
+        let env = try NativeEnvironment(seededEnvironment(Pendulum.self, 2, limit: 4, seed: 6))
+        let reference = try DirectStepper(try seededEnvironment(Pendulum.self, 2, limit: 4, seed: 6))
         let f = try play(agent, env, ticks: 5)
         for _ in 0..<2 {
             let v = try f([])
             #expect(v[4].shape == [2, 5, 1] && v[4].dtype == .float32)
             for k in 0..<5 {
-                let want = try reference.tick(tick(v[4], k))
+                let want = Tick(try reference.tick(tick(v[4], k)))
                 #expect(Tick(seen: tick(v[3], k), rewards: tick(v[0], k), alive: tick(v[1], k), truncated: tick(v[2], k)) == want)
             }
         }
@@ -212,9 +169,9 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
     @Test func repeatedRunsInOneCallAreConsecutiveCalls() throws {
         let table = try Tensor((0..<12).map { Int32($0 % 2) }, shape: [3, 4])
         let a = try CountingAgent(observationSize: 4, table: table, period: 4)
-        let once = try play(a.agent, try NativeEnvironment(seeded(CartPole.self, 3, limit: 6, seed: 2)), ticks: 5)
+        let once = try play(a.agent, try NativeEnvironment(seededEnvironment(CartPole.self, 3, limit: 6, seed: 2)), ticks: 5)
         let twin = try CountingAgent(observationSize: 4, table: table, period: 4)
-        let many = try play(twin.agent, try NativeEnvironment(seeded(CartPole.self, 3, limit: 6, seed: 2)), ticks: 5)
+        let many = try play(twin.agent, try NativeEnvironment(seededEnvironment(CartPole.self, 3, limit: 6, seed: 2)), ticks: 5)
         var separate: [Tensor] = []
         for _ in 0..<4 { separate = try once([]) }
         #expect(try many([], times: 4).map(\.scalars) == separate.map(\.scalars))
@@ -223,7 +180,7 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
 
     @Test func rewardsAndAliveAreTheEnvStatesAndTheMemoryIsSharedByFunctions() throws {
         let a = try CountingAgent(observationSize: 4, table: try Tensor(zeros: [2, 8], dtype: .int32))
-        let env = try NativeEnvironment(seeded(CartPole.self, 2, limit: 3, seed: 0))
+        let env = try NativeEnvironment(seededEnvironment(CartPole.self, 2, limit: 3, seed: 0))
         let s = try a.agent.getSessions(.active(env), sessionLength: 2)
         #expect(try env.rewardSequences(states: s.envStates, actions: s.actions[0]) === s.envStates[0])
         #expect(try env.whetherAlive(states: s.envStates) === s.envStates[1])
@@ -243,8 +200,8 @@ private func play(_ agent: MDPAgent, _ env: NativeEnvironment, ticks: Int) throw
             do { try body() } catch let e as AgentNetError { return e.message } catch { return "\(error)" }
             return "no error"
         }
-        let cart = try NativeEnvironment(seeded(CartPole.self, 2, limit: nil, seed: 0))
-        let car = try NativeEnvironment(seeded(MountainCarContinuous.self, 2, limit: nil, seed: 0))
+        let cart = try NativeEnvironment(seededEnvironment(CartPole.self, 2, limit: nil, seed: 0))
+        let car = try NativeEnvironment(seededEnvironment(MountainCarContinuous.self, 2, limit: nil, seed: 0))
         let obs2 = InputLayer(shape: [nil, 2], name: "obs"), q2 = try DenseLayer(obs2, numUnits: 1, nonlinearity: .linear)
         let discreteOnBox = try MDPAgent(observationLayers: [obs2], actionLayers: [greedy(q2)])
         #expect(message { _ = try discreteOnBox.getSessions(.active(car), sessionLength: 3) }.contains("continuous (Box) action space"))
