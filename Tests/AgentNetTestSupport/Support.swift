@@ -24,27 +24,48 @@ public enum Check {
     public static func gradientError(_ values: [Tensor], eps: Float = 1e-2,
                                      _ cost: ([Node]) throws -> Node) throws -> Float {
         let inputs = values.enumerated().map { Node.input("x\($0.offset)", dtype: .float32, shape: $0.element.shape.map { Optional($0) }) }
-        let c = try cost(inputs)
-        let g = try grad(c, wrt: inputs)
-        let f = try Function(inputs: inputs, outputs: [c] + g, checkFinite: false)
-        let analytic = try f(values).dropFirst().map(\.scalars)
-        let value = try Function(inputs: inputs, outputs: [c], checkFinite: false)
-        var worst: Float = 0
+        return try finiteDifferenceError(cost: try cost(inputs), inputs: inputs, values: values, eps: eps).error
+    }
+
+    /// Compares `T.grad` of the scalar `cost` with central finite differences (float64 arithmetic over float32
+    /// evaluations) with respect to every element of each input value and of each of `parameters` (perturbing the
+    /// shared values, restored afterwards). Returns the largest relative error and how many derivatives were compared.
+    public static func finiteDifferenceError(cost: Node, inputs: [Node], values: [Tensor], parameters: [SharedValue] = [],
+                                             eps: Float = 1e-2) throws -> (error: Float, count: Int) {
+        let analytic = try Function(inputs: inputs, outputs: grad(cost, wrt: inputs + parameters.map(\.node)), checkFinite: false)(values).map(\.scalars)
+        let value = try Function(inputs: inputs, outputs: [cost], checkFinite: false)
+        func f(_ args: [Tensor]) throws -> Double { Double(try value(args)[0].scalars[0]) }
+        var worst: Float = 0, count = 0
+        func record(_ plus: Double, _ minus: Double, _ g: Float) {
+            let numeric = Float((plus - minus) / (2 * Double(eps)))
+            worst = Swift.max(worst, Swift.abs(numeric - g) / Swift.max(1, Swift.abs(numeric)))
+            count += 1
+        }
         for (k, v) in values.enumerated() {
             for i in 0..<v.count {
                 let plus = v.copy(), minus = v.copy()
                 plus.floats[i] += eps
                 minus.floats[i] -= eps
                 var argsP = values, argsM = values
-                argsP[k] = plus
-                argsM[k] = minus
-                let fp = Double(try value(argsP)[0].scalars[0]), fm = Double(try value(argsM)[0].scalars[0])
-                let numeric = Float((fp - fm) / (2 * Double(eps)))
-                let err = Swift.abs(numeric - analytic[k][i]) / Swift.max(1, Swift.abs(numeric))
-                worst = Swift.max(worst, err)
+                (argsP[k], argsM[k]) = (plus, minus)
+                record(try f(argsP), try f(argsM), analytic[k][i])
             }
         }
-        return worst
+        for (j, s) in parameters.enumerated() {
+            let v = s.value
+            for i in 0..<v.count {
+                let plus = v.copy(), minus = v.copy()
+                plus.floats[i] += eps
+                minus.floats[i] -= eps
+                try s.set(plus)
+                let fp = try f(values)
+                try s.set(minus)
+                let fm = try f(values)
+                try s.set(v)
+                record(fp, fm, analytic[values.count + j][i])
+            }
+        }
+        return (worst, count)
     }
 
     /// A deterministic pseudo-random tensor in [-1, 1).

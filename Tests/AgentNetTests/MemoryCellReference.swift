@@ -225,45 +225,11 @@ enum CellTest {
         let outs = try outputs(layer, nodes)
         var cost = try Check.probe(outs[0])
         for (k, o) in outs.enumerated().dropFirst() { cost = try T.add(cost, T.mul(Check.probe(o), Float(k + 1))) }
-        let params = layer.params
-        let shared = try params.map { p -> SharedValue in
+        let shared = try layer.params.map { p -> SharedValue in
             guard let v = p.value else { throw CheckFailure("\(p.name) has no shared value") }
             return v
         }
-        let analytic = try Function(inputs: nodes, outputs: grad(cost, wrt: nodes + params.map(\.node)), checkFinite: false)(values).map(\.scalars)
-        let value = try Function(inputs: nodes, outputs: [cost], checkFinite: false)
-        func f(_ args: [Tensor]) throws -> Double { Double(try value(args)[0].scalars[0]) }
-        var worst: Float = 0, count = 0
-        func record(_ plus: Double, _ minus: Double, _ g: Float) {
-            let numeric = Float((plus - minus) / (2 * Double(eps)))
-            worst = Swift.max(worst, Swift.abs(numeric - g) / Swift.max(1, Swift.abs(numeric)))
-            count += 1
-        }
-        for (k, v) in values.enumerated() {
-            for i in 0..<v.count {
-                let plus = v.copy(), minus = v.copy()
-                plus.floats[i] += eps
-                minus.floats[i] -= eps
-                var argsP = values, argsM = values
-                (argsP[k], argsM[k]) = (plus, minus)
-                record(try f(argsP), try f(argsM), analytic[k][i])
-            }
-        }
-        for (j, s) in shared.enumerated() {
-            let v = s.value
-            for i in 0..<v.count {
-                let plus = v.copy(), minus = v.copy()
-                plus.floats[i] += eps
-                minus.floats[i] -= eps
-                try s.set(plus)
-                let fp = try f(values)
-                try s.set(minus)
-                let fm = try f(values)
-                try s.set(v)
-                record(fp, fm, analytic[values.count + j][i])
-            }
-        }
-        return (worst, count)
+        return try Check.finiteDifferenceError(cost: cost, inputs: nodes, values: values, parameters: shared, eps: eps)
     }
 }
 
