@@ -55,3 +55,15 @@ def us_per_call(fn, min_time=1.0):
     """Microseconds per call of ``fn`` (:func:`rate` with one unit per call, no warm-up beyond one call: the callers
     warm up by calls with :func:`warm`)."""
     return 1e6 / rate(fn, 1, min_time)
+
+
+def torch_mlp(sizes):
+    """The anchors' network: ``torch.nn.Sequential`` of Linear layers of ``sizes`` with ReLU between them (none
+    after the last), the engine's DenseLayer stack in PyTorch."""
+    import torch
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)

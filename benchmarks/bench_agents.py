@@ -32,7 +32,7 @@ from agentnet import layers
 from agentnet.envs import CartPoleVectorEnv, observations, step_node
 from agentnet.resolver import EpsilonGreedyResolver
 
-from _common import header, rate
+from _common import header, rate, torch_mlp
 
 SIZES = (4, 64, 64, 2)
 NUM_ENVS = 1024
@@ -78,12 +78,7 @@ def torch_rollout(seed=0):
     import torch
     torch.set_num_threads(1)
     torch.manual_seed(seed)
-    layers_ = []
-    for i, (a, b) in enumerate(zip(SIZES, SIZES[1:])):
-        layers_.append(torch.nn.Linear(a, b))
-        if i < len(SIZES) - 2:
-            layers_.append(torch.nn.ReLU())
-    net = torch.nn.Sequential(*layers_)
+    net = torch_mlp(SIZES)
     env = gymnasium.make_vec("CartPole-v1", num_envs=NUM_ENVS, vectorization_mode="vector_entry_point")
     state = {"obs": env.reset(seed=seed)[0]}
     generator = torch.Generator().manual_seed(seed)

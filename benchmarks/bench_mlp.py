@@ -17,7 +17,7 @@ import agentnet
 import agentnet.tensor as T
 from agentnet import objectives, updates
 
-from _common import header, row_tag, us_per_call, warm
+from _common import header, row_tag, torch_mlp, us_per_call, warm
 
 try:
     import torch
@@ -47,12 +47,7 @@ def agentnet_step(sizes, batch, rng):
 
 
 def torch_step(sizes, batch, rng):
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        layers.append(torch.nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    net = torch.nn.Sequential(*layers)
+    net = torch_mlp(sizes)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     xs = torch.tensor(rng.normal(size=(batch, sizes[0])), dtype=torch.float32)
     ys = torch.tensor(rng.normal(size=(batch, sizes[-1])), dtype=torch.float32)
