@@ -56,7 +56,7 @@ public final class Function: @unchecked Sendable {
         self.outputs = outputs
         self.updates = updates
         self.checkFinite = checkFinite
-        split = StagedSplit(outputs: outputs, updates: updates)
+        split = StagedSplit(outputs: outputs, updates: updates, order: order)
     }
 
     /// Validates one argument against its input node: dtype, rank and the statically known dimensions.

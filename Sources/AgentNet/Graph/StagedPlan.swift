@@ -71,8 +71,8 @@ struct StagedSplit {
     /// Whether there is a tail at all (the graph reads a resizable value).
     var staged: Bool { !tailOutputs.isEmpty || !tailUpdates.isEmpty }
 
-    init(outputs: [Node], updates: [(SharedValue, Node)]) {
-        let order = topologicalOrder(outputs + updates.map(\.1))
+    /// `order`: the topological order of the outputs and update values (the function has it already).
+    init(outputs: [Node], updates: [(SharedValue, Node)], order: [Node]) {
         var dependent = Set<Node>()
         for node in order where node.sharedValue?.resizable == true || node.inputs.contains(where: dependent.contains) {
             dependent.insert(node)

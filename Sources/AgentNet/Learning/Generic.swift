@@ -85,8 +85,7 @@ public enum Generic {
         }
         let r = try T.cast(rewards, .float32)
         let alive = try isAlive.map { try T.cast($0, .float32) } ?? T.onesLike(v)
-        let batch = try T.index(T.shape(v), 0)
-        var after = try stateValuesAfterEnd.map { try T.cast($0, .float32) } ?? T.alloc(Float(0), T.stackInts([batch, Node.intScalar(1)]))
+        var after = try stateValuesAfterEnd.map { try T.cast($0, .float32) } ?? zeroTick(like: v)
         if after.rank == 1 { after = try T.expandDims(after, 1) }
         let g = try T.cast(gamma.node(), .float32)
         var inputs = [v, r, alive, g, after]
@@ -106,6 +105,11 @@ public enum Generic {
     /// `x` with its last tick replaced by `last`'s (`ref[:, T-1] = Qa[:, T-1]`: zero TD error on a cropped tick).
     static func replacingLastTick(_ x: Node, with last: Node) throws -> Node {
         try T.concatenate([ticks(x, nil, -1), ticks(last, -1, nil)], axis: 1)
+    }
+
+    /// Zeros `[batch, 1]` float32, one tick of `x`'s batch (a value after the end, a cropped tick's loss).
+    static func zeroTick(like x: Node) throws -> Node {
+        try T.alloc(Float(0), T.stackInts([T.index(T.shape(x), 0), Node.intScalar(1)]))
     }
 
     /// `x[:, start:stop]`.

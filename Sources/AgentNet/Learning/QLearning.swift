@@ -24,7 +24,7 @@ public enum QLearning {
             target = try stateValueMatrix(v, "state_values_target", fn)
         } else if split {
             let next = try T.max(T.cast(Generic.ticks(qvaluesTarget ?? qvalues, 1, nil), .float32), axes: [2])
-            target = try T.concatenate([T.alloc(Float(0), T.stackInts([T.index(T.shape(next), 0), Node.intScalar(1)])), next], axis: 1)
+            target = try T.concatenate([Generic.zeroTick(like: next), next], axis: 1)
         } else {
             target = try T.max(T.cast(qvaluesTarget ?? qvalues, .float32), axes: [2])
         }

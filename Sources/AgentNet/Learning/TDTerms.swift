@@ -10,7 +10,7 @@ public struct TDTerms {
     public let isAlive: Node?
     /// With `cropLast`: the loss at the last tick is zero by definition, so `loss` does not read that tick's
     /// prediction (which then need not be computed: see `SliceOp.partsOfConcatenation`).
-    public var lossCroppedAtLastTick = false
+    public let lossCroppedAtLastTick: Bool
 
     public init(reference: Node, predicted: Node, isAlive: Node?, lossCroppedAtLastTick: Bool = false) {
         (self.reference, self.predicted, self.isAlive, self.lossCroppedAtLastTick) = (reference, predicted, isAlive, lossCroppedAtLastTick)
@@ -21,8 +21,7 @@ public struct TDTerms {
         guard lossCroppedAtLastTick else { return try masked(f(reference, predicted), isAlive) }
         let head = try masked(f(Generic.ticks(reference, nil, -1), Generic.ticks(predicted, nil, -1)),
                               isAlive.map { try Generic.ticks($0, nil, -1) })
-        let zeros = try T.alloc(Float(0), T.stackInts([T.index(T.shape(head), 0), Node.intScalar(1)]))
-        return try T.concatenate([head, zeros], axis: 1)
+        return try T.concatenate([head, Generic.zeroTick(like: head)], axis: 1)
     }
 }
 
